@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineRoute } from '../../layers/http/route';
+
+export const HealthResponse = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    version: z.string(),
+    checks: z.object({ storage: z.enum(['ok', 'failing']) }).strict(),
+  })
+  .strict()
+  .meta({ id: 'HealthResponse' });
+
+export const getHealthRoute = defineRoute({
+  id: 'getHealth',
+  method: 'GET',
+  path: '/api/health',
+  area: 'health',
+  auth: 'public',
+  summary: 'Service health',
+  description: 'Reports the deployed version and whether storage answers. 503 when storage does not.',
+  tags: ['platform'],
+  request: {},
+  response: { status: 200, description: 'Healthy or degraded', schema: HealthResponse },
+  errors: [503],
+  lambda: { memoryMb: 256, timeoutSeconds: 5 },
+  tables: { directory: { access: 'read', scope: 'platform' } },
+});
+
+export const healthRoutes = [getHealthRoute];

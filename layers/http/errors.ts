@@ -1,0 +1,74 @@
+/**
+ * The only errors whose message a caller sees. Anything else thrown by a handler becomes a generic 500, so a
+ * message written for a person must be an HttpError, and must never contain patient data.
+ */
+export class HttpError extends Error {
+  override readonly name: string = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+    readonly details: { issues?: FieldIssue[]; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface FieldIssue {
+  /** Where the problem is, e.g. "body.nhsNumber". */
+  field: string;
+  message: string;
+}
+
+export class BadRequestError extends HttpError {
+  constructor(message: string, issues?: FieldIssue[]) {
+    super(400, 'Bad request', message, issues ? { issues } : {});
+  }
+}
+export class UnauthorizedError extends HttpError {
+  constructor(message = 'Sign in to continue.') {
+    super(401, 'Unauthorized', message, { headers: { 'www-authenticate': 'Bearer' } });
+  }
+}
+export class ForbiddenError extends HttpError {
+  constructor(message = 'You do not have permission to do that.') {
+    super(403, 'Forbidden', message);
+  }
+}
+export class NotFoundError extends HttpError {
+  constructor(message = 'Not found.') {
+    super(404, 'Not found', message);
+  }
+}
+export class ConflictError extends HttpError {
+  constructor(message: string) {
+    super(409, 'Conflict', message);
+  }
+}
+export class PayloadTooLargeError extends HttpError {
+  constructor(message: string) {
+    super(413, 'Payload too large', message);
+  }
+}
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(message = 'Send the request body as JSON (content-type: application/json).') {
+    super(415, 'Unsupported media type', message);
+  }
+}
+export class TooManyRequestsError extends HttpError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, 'Too many requests', message, {
+      headers: { 'retry-after': String(Math.ceil(retryAfterSeconds)) },
+    });
+  }
+}
+export class ServiceUnavailableError extends HttpError {
+  constructor(message: string, retryAfterSeconds?: number) {
+    super(
+      503,
+      'Service unavailable',
+      message,
+      retryAfterSeconds ? { headers: { 'retry-after': String(Math.ceil(retryAfterSeconds)) } } : {},
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { logger, metrics, tracer } from '../observability/powertools';
+import { HttpError } from './errors';
+import { type CallerIdentity, identityFromAuthorizer } from './identity';
+import { parsePart, readJsonBody } from './request-parsing';
+import type { RouteDefinition } from './route';
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface HandlerRequest<R extends RouteDefinition> {
+  body: Infer<R['request']['body']>;
+  query: Infer<R['request']['query']>;
+  params: Infer<R['request']['params']>;
+  /** Present on every `staff` route; `undefined` on public ones. */
+  caller: R['auth'] extends 'staff' ? CallerIdentity : undefined;
+  requestId: string;
+  event: APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+export interface HandlerResult<R extends RouteDefinition> {
+  status?: number;
+  body: z.infer<R['response']['schema']>;
+  headers?: Record<string, string>;
+}
+
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/** RFC 9457 problem details: what the caller may read, and the request id that finds the log lines. */
+function problem(error: HttpError | undefined, requestId: string): APIGatewayProxyStructuredResultV2 {
+  const status = error?.status ?? 500;
+  const body = {
+    type: 'about:blank',
+    title: error?.title ?? 'Internal server error',
+    status,
+    detail: error?.message ?? 'Something went wrong on our side. It has been logged; please try again.',
+    requestId,
+    ...(error?.details.issues ? { issues: error.details.issues } : {}),
+  };
+  return {
+    statusCode: status,
+    headers: {
+      ...JSON_HEADERS,
+      'content-type': 'application/problem+json; charset=utf-8',
+      ...(error?.details.headers ?? {}),
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+function errorBoundary(): middy.MiddlewareObj<
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2
+> {
+  return {
+    onError: async (request) => {
+      const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
+      const error = request.error;
+      if (error instanceof HttpError && error.status < 500) {
+        logger.info('request refused', { status: error.status, reason: error.title });
+        request.response = problem(error, requestId);
+        return;
+      }
+      if (error instanceof HttpError) {
+        logger.warn('dependency unavailable', { status: error.status, reason: error.title });
+        request.response = problem(error, requestId);
+        return;
+      }
+      // Only the error's class and stack: messages from libraries can quote the data they choked on.
+      logger.error('unhandled error', {
+        errorName: error?.name,
+        stack: error?.stack?.split('\n').slice(1, 8),
+      });
+      metrics.addMetric('UnhandledErrors', MetricUnit.Count, 1);
+      request.response = problem(undefined, requestId);
+    },
+  };
+}
+
+/**
+ * The one middy stack every HTTP handler uses: logging with the request id, metrics, tracing, security
+ * headers, input parsing with the route's zod schemas, caller identity from the JWT authorizer only, a
+ * response checked against the route's schema, and errors turned into problem details.
+ */
+export function httpHandler<R extends RouteDefinition>(
+  route: R,
+  implementation: (request: HandlerRequest<R>) => Promise<HandlerResult<R>>,
+): HttpHandler {
+  const core = async (
+    event: APIGatewayProxyEventV2WithJWTAuthorizer,
+    context: Context,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    logger.appendKeys({ request_id: requestId, route: route.id });
+    const caller = route.auth === 'staff' ? identityFromAuthorizer(event) : undefined;
+    const params = parsePart('params', route.request.params, event.pathParameters);
+    const query = parsePart('query', route.request.query, event.queryStringParameters);
+    const body = route.request.body
+      ? parsePart('body', route.request.body, readJsonBody(event))
+      : parsePart('body', undefined, event.body);
+
+    const result = await implementation({
+      body,
+      query,
+      params,
+      caller,
+      requestId,
+      event,
+    } as HandlerRequest<R>);
+
+    const checked = route.response.schema.safeParse(result.body);
+    if (!checked.success) {
+      // A response that breaks its schema could leak fields nobody meant to send: refuse it.
+      logger.error('response failed its schema', {
+        fields: checked.error.issues.map((i) => i.path.join('.')),
+      });
+      throw new Error('response schema violation');
+    }
+    const statusCode = result.status ?? route.response.status;
+    logger.info('request completed', { status: statusCode });
+    return {
+      statusCode,
+      headers: { ...JSON_HEADERS, ...(result.headers ?? {}) },
+      body: JSON.stringify(checked.data),
+    };
+  };
+
+  return middy(core)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics))
+    .use(
+      httpSecurityHeaders({
+        contentSecurityPolicy: { 'default-src': "'none'", 'frame-ancestors': "'none'", 'base-uri': "'none'" },
+      }),
+    )
+    .use(errorBoundary()) as unknown as HttpHandler;
+}

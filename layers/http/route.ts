@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import type { TableId } from '../storage/tables';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route. `public`: anyone (health, the patient join flow); `staff`: a signed-in member of a
+ * practice, with the API Gateway JWT authorizer in front of the function.
+ */
+export type RouteAuth = 'public' | 'staff';
+
+type ObjectSchema = z.ZodObject;
+
+/**
+ * A route is data: the local gateway dispatches on it, the CDK api stack creates one function and one
+ * API Gateway route from it, and the OpenAPI document is generated from its schemas. The handler module is
+ * `functions/<area>/handler.ts`, and `id` is both its export name and the OpenAPI operationId.
+ */
+export interface RouteDefinition<
+  Body extends ObjectSchema | undefined = ObjectSchema | undefined,
+  Query extends ObjectSchema | undefined = ObjectSchema | undefined,
+  Params extends ObjectSchema | undefined = ObjectSchema | undefined,
+  Response extends z.ZodType = z.ZodType,
+> {
+  id: string;
+  method: HttpMethod;
+  /** API Gateway style, e.g. `/api/staff/{staffId}`. */
+  path: `/api/${string}`;
+  area: string;
+  auth: RouteAuth;
+  summary: string;
+  description?: string;
+  tags: string[];
+  request: { body?: Body; query?: Query; params?: Params };
+  /** The success status and the schema its body must satisfy; responses are checked before they leave. */
+  response: { status: number; description: string; schema: Response };
+  /** Error statuses this route can answer besides 400/401/403/500, for the API document. */
+  errors?: number[];
+  lambda?: { memoryMb?: number; timeoutSeconds?: number };
+  /**
+   * What the route's function may do to each table; the CDK stack grants exactly this and nothing more.
+   * `platform` limits access to the PLATFORM partition (health probes); `practice` to practice partitions.
+   */
+  tables?: Partial<Record<TableId, { access: 'read' | 'readwrite'; scope: 'platform' | 'practice' | 'any' }>>;
+}
+
+export function defineRoute<
+  Body extends ObjectSchema | undefined,
+  Query extends ObjectSchema | undefined,
+  Params extends ObjectSchema | undefined,
+  Response extends z.ZodType,
+>(route: RouteDefinition<Body, Query, Params, Response>): RouteDefinition<Body, Query, Params, Response> {
+  return route;
+}
+
+/** `/api/staff/{staffId}` → `staffId`s, in order. */
+export function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/\{([A-Za-z][A-Za-z0-9]*)\}/g)].map((match) => match[1] as string);
+}

@@ -1,0 +1,17 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+/**
+ * One logger, metrics and tracer per container. Service name, log level and namespace come from the
+ * POWERTOOLS_* environment variables set by the CDK stack (and by the local stack).
+ *
+ * Never pass patient data to the logger: names, NHS numbers, dates of birth, phone numbers, codes and tokens
+ * stay out of logs. Log identifiers and outcomes only.
+ */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clinic-connect' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ClinicConnect',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clinic-connect',
+});
+export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clinic-connect' });
