@@ -10,11 +10,13 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { z } from 'zod';
+import type { DirectoryStore } from '../directory/directory-store';
 import { logger, metrics, tracer } from '../observability/powertools';
 import { HttpError } from './errors';
-import { type CallerIdentity, identityFromAuthorizer } from './identity';
+import { identityFromAuthorizer } from './identity';
 import { parsePart, readJsonBody } from './request-parsing';
 import type { RouteDefinition } from './route';
+import { admitStaff, type StaffCaller, staffDirectory } from './staff-gate';
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
@@ -22,8 +24,8 @@ export interface HandlerRequest<R extends RouteDefinition> {
   body: Infer<R['request']['body']>;
   query: Infer<R['request']['query']>;
   params: Infer<R['request']['params']>;
-  /** Present on every `staff` route; `undefined` on public ones. */
-  caller: R['auth'] extends 'staff' ? CallerIdentity : undefined;
+  /** An active staff member on every `staff` route (checked against the directory); `undefined` on public ones. */
+  caller: R['auth'] extends 'staff' ? StaffCaller : undefined;
   requestId: string;
   event: APIGatewayProxyEventV2WithJWTAuthorizer;
 }
@@ -100,14 +102,18 @@ function errorBoundary(): middy.MiddlewareObj<
 export function httpHandler<R extends RouteDefinition>(
   route: R,
   implementation: (request: HandlerRequest<R>) => Promise<HandlerResult<R>>,
+  options: { directory?: () => DirectoryStore } = {},
 ): HttpHandler {
+  const directory = options.directory ?? staffDirectory;
   const core = async (
     event: APIGatewayProxyEventV2WithJWTAuthorizer,
     context: Context,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     logger.appendKeys({ request_id: requestId, route: route.id });
-    const caller = route.auth === 'staff' ? identityFromAuthorizer(event) : undefined;
+    const caller =
+      route.auth === 'staff' ? await admitStaff(directory(), identityFromAuthorizer(event)) : undefined;
+    if (caller) logger.appendKeys({ practice_id: caller.practiceId });
     const params = parsePart('params', route.request.params, event.pathParameters);
     const query = parsePart('query', route.request.query, event.queryStringParameters);
     const body = route.request.body

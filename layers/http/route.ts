@@ -21,13 +21,14 @@ export interface RouteDefinition<
   Query extends ObjectSchema | undefined = ObjectSchema | undefined,
   Params extends ObjectSchema | undefined = ObjectSchema | undefined,
   Response extends z.ZodType = z.ZodType,
+  Auth extends RouteAuth = RouteAuth,
 > {
   id: string;
   method: HttpMethod;
   /** API Gateway style, e.g. `/api/staff/{staffId}`. */
   path: `/api/${string}`;
   area: string;
-  auth: RouteAuth;
+  auth: Auth;
   summary: string;
   description?: string;
   tags: string[];
@@ -49,7 +50,10 @@ export function defineRoute<
   Query extends ObjectSchema | undefined,
   Params extends ObjectSchema | undefined,
   Response extends z.ZodType,
->(route: RouteDefinition<Body, Query, Params, Response>): RouteDefinition<Body, Query, Params, Response> {
+  const Auth extends RouteAuth,
+>(
+  route: RouteDefinition<Body, Query, Params, Response, Auth>,
+): RouteDefinition<Body, Query, Params, Response, Auth> {
   return route;
 }
 

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { StaffRole } from '../../layers/directory/model';
+import { defineRoute } from '../../layers/http/route';
+
+export const MeResponse = z
+  .object({
+    staff: z.object({ name: z.string(), email: z.string(), role: StaffRole }).strict(),
+    practice: z.object({ id: z.string(), name: z.string(), odsCode: z.string(), demo: z.boolean() }).strict(),
+  })
+  .strict()
+  .meta({ id: 'MeResponse' });
+
+export const getMeRoute = defineRoute({
+  id: 'getMe',
+  method: 'GET',
+  path: '/api/me',
+  area: 'account',
+  auth: 'staff',
+  summary: 'The signed-in staff member and their practice',
+  tags: ['account'],
+  request: {},
+  response: { status: 200, description: 'Who is signed in, for which practice', schema: MeResponse },
+  tables: { directory: { access: 'read', scope: 'practice' } },
+});
+
+export const accountRoutes = [getMeRoute];

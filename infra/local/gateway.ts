@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
+import type { HttpHandler } from '../../layers/http/pipeline';
+import type { RouteDefinition } from '../../layers/http/route';
+import type { AuthorizerResult } from './jwt-authorizer';
+import { lambdaContext } from './lambda-context';
+
+/** API Gateway's own limit on a request payload. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  paramNames: string[];
+}
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const paramNames: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{([A-Za-z][A-Za-z0-9]*)\}$/.exec(segment);
+      if (param?.[1]) {
+        paramNames.push(param[1]);
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}$`), paramNames };
+}
+
+export interface GatewayOptions {
+  routes: readonly RouteDefinition[];
+  /** Repository root: handlers are imported from `functions/<area>/handler.ts` under it. */
+  rootDir: string;
+  authorize: (authorization: string | undefined) => Promise<AuthorizerResult>;
+}
+
+const TEXT_TYPES = /^(application\/(json|problem\+json|x-www-form-urlencoded|xml)|text\/)/i;
+
+/**
+ * The local API Gateway (HTTP API, payload format 2.0): matches the route table, runs the JWT authorizer on
+ * staff routes, builds the same event Lambda receives and calls the same handler module.
+ */
+export function createGateway(options: GatewayOptions) {
+  const compiled = options.routes.map(compile);
+  const handlers = new Map<string, Promise<HttpHandler>>();
+
+  function loadHandler(route: RouteDefinition): Promise<HttpHandler> {
+    let loading = handlers.get(route.id);
+    if (!loading) {
+      const file = pathToFileURL(`${options.rootDir}/functions/${route.area}/handler.ts`).href;
+      loading = import(file).then((module: Record<string, unknown>) => {
+        const handler = module[route.id];
+        if (typeof handler !== 'function') throw new Error(`functions/${route.area}/handler.ts has no export ${route.id}`);
+        return handler as HttpHandler;
+      });
+      handlers.set(route.id, loading);
+    }
+    return loading;
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway.local');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const pathMatches = compiled.filter((c) => c.pattern.test(url.pathname));
+    const match = pathMatches.find((c) => c.route.method === method);
+    if (!match) {
+      // API Gateway answers unknown routes (and unknown methods on known paths) with a bare 404.
+      return send(res, { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"message":"Not Found"}' });
+    }
+
+    const body = await readBody(req);
+    if (body.length > MAX_PAYLOAD_BYTES) {
+      return send(res, { statusCode: 413, headers: { 'content-type': 'application/json' }, body: '{"message":"Request Entity Too Large"}' });
+    }
+
+    const headers = flattenHeaders(req);
+    let authorizer: APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'] | undefined;
+    if (match.route.auth === 'staff') {
+      const result = await options.authorize(headers.authorization);
+      if (!result.ok) {
+        return send(res, {
+          statusCode: 401,
+          headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+          body: '{"message":"Unauthorized"}',
+        });
+      }
+      authorizer = { principalId: '', integrationLatency: 0, jwt: { claims: result.claims, scopes: result.scopes } };
+    }
+
+    const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
+    const pathParameters = Object.fromEntries(match.paramNames.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]));
+    const query = new Map<string, string[]>();
+    for (const [key, value] of url.searchParams) query.set(key, [...(query.get(key) ?? []), value]);
+    const contentType = headers['content-type'] ?? '';
+    const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+    const requestId = randomUUID();
+    const now = new Date();
+    const routeKey = `${match.route.method} ${match.route.path}`;
+
+    const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+      version: '2.0',
+      routeKey,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      ...(headers.cookie ? { cookies: headers.cookie.split(/;\s*/) } : {}),
+      headers,
+      ...(query.size > 0 ? { queryStringParameters: Object.fromEntries([...query].map(([k, v]) => [k, v.join(',')])) } : {}),
+      ...(match.paramNames.length > 0 ? { pathParameters } : {}),
+      ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+      isBase64Encoded: body.length > 0 && !isText,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        ...(authorizer ? { authorizer } : {}),
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'localhost',
+        http: {
+          method,
+          path: url.pathname,
+          protocol: `HTTP/${req.httpVersion}`,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId,
+        routeKey,
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+      },
+    } as APIGatewayProxyEventV2WithJWTAuthorizer;
+
+    const memoryMb = match.route.lambda?.memoryMb ?? 256;
+    const timeoutSeconds = match.route.lambda?.timeoutSeconds ?? 10;
+    try {
+      const handler = await loadHandler(match.route);
+      const result = await withTimeout(handler(event, lambdaContext(match.route.id, memoryMb, timeoutSeconds)), timeoutSeconds);
+      send(res, result, requestId);
+    } catch (error) {
+      // What API Gateway answers when the function itself fails (init error, crash or timeout).
+      process.stderr.write(`[gateway] ${routeKey} failed: ${(error as Error).message}\n`);
+      send(res, { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' }, requestId);
+    }
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`function timed out after ${seconds} s`)), seconds * 1000);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_PAYLOAD_BYTES + 1) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string, requestId?: string): void {
+  const structured: APIGatewayProxyStructuredResultV2 =
+    typeof result === 'string' ? { statusCode: 200, body: result } : result;
+  const headers: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(structured.headers ?? {})) headers[key.toLowerCase()] = String(value);
+  if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
+  if (requestId) headers['apigw-requestid'] = requestId;
+  const body = structured.body
+    ? structured.isBase64Encoded
+      ? Buffer.from(structured.body, 'base64')
+      : Buffer.from(structured.body, 'utf8')
+    : Buffer.alloc(0);
+  headers['content-length'] = String(body.length);
+  res.writeHead(structured.statusCode ?? 200, headers);
+  res.end(body);
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+export const STAFF_ROLES = ['practice_admin', 'clinical_lead', 'clinician', 'receptionist'] as const;
+export const StaffRole = z.enum(STAFF_ROLES);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+/** Only `active` staff get past the gate; the others are refused on every request. */
+export const StaffStatus = z.enum(['pending', 'active', 'rejected', 'suspended']);
+export type StaffStatus = z.infer<typeof StaffStatus>;
+
+export const PracticeId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'is not a practice id');
+
+export const Practice = z.object({
+  practiceId: PracticeId,
+  name: z.string().min(1).max(120),
+  /** The practice's NHS ODS code, sent to PDS as the end-user organisation. */
+  odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/),
+  /** Demo practices exist only in local and test environments, and say so in the console. */
+  demo: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export type Practice = z.infer<typeof Practice>;
+
+export const StaffMember = z.object({
+  practiceId: PracticeId,
+  /** The identity provider's subject (Cognito `sub`, or the local provider's account id). */
+  sub: z.string().min(1),
+  email: z.string().email(),
+  name: z.string().min(1).max(120),
+  role: StaffRole,
+  status: StaffStatus,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type StaffMember = z.infer<typeof StaffMember>;
+
+/** Key layout: everything a practice owns sits in the partition `PRACTICE#<practiceId>`. */
+export const directoryKeys = {
+  practicePartition: (practiceId: string) => `PRACTICE#${practiceId}`,
+  practice: (practiceId: string) => ({ pk: `PRACTICE#${practiceId}`, sk: 'PRACTICE' }),
+  staff: (practiceId: string, sub: string) => ({ pk: `PRACTICE#${practiceId}`, sk: `STAFF#${sub}` }),
+};

@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin } from 'vite';
+
+const webRoot = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * nhsuk-frontend's compiled CSS loads the Frutiger web font from assets.nhs.uk and points its icons at
+ * `/assets/images/…`. Our CSP is `default-src 'self'` with no remote fonts, so drop the remote @font-face
+ * rules (the stacks already fall back to Arial, which the NHS service manual permits) and make the image
+ * URLs relative so Vite bundles the icons from the package like any other asset.
+ */
+function nhsukCssForStrictCsp(): Plugin {
+  const nhsukCss = /[\\/]nhsuk-frontend[\\/]dist[\\/]nhsuk[\\/]nhsuk-frontend(?:\.min)?\.css$/;
+  return {
+    name: 'clinic-connect:nhsuk-css-for-strict-csp',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!nhsukCss.test(id.split('?')[0] ?? '')) return null;
+      const withoutRemoteFonts = code.replace(/@font-face\s*\{[^}]*\}/g, '');
+      return withoutRemoteFonts.replace(/url\((["']?)\/assets\/images\//g, 'url($1./assets/images/');
+    },
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type !== 'asset' || !file.fileName.endsWith('.css')) continue;
+        const css = typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source);
+        const remote = css.match(/url\(\s*["']?(?:https?:)?\/\/[^)]*\)|@import\s+(?:url\()?["']?(?:https?:)?\/\//);
+        if (remote) this.error(`${file.fileName} references a remote resource (${remote[0]}); CSP forbids it`);
+      }
+    },
+  };
+}
+
+/**
+ * Two pages, built together: the practice console (React) at `/` and the patient join page (vanilla TS,
+ * no console code, no React) at `/join/`. They share only CSS. Runtime settings come from `/config.json`,
+ * never from the build.
+ */
+export default defineConfig({
+  root: webRoot,
+  base: '/',
+  publicDir: false,
+  plugins: [nhsukCssForStrictCsp(), react()],
+  build: {
+    outDir: fileURLToPath(new URL('./dist', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    // No inline <script> or style attributes anywhere: the CSP is script-src 'self'; style-src 'self'.
+    modulePreload: { polyfill: false },
+    rolldownOptions: {
+      input: {
+        console: fileURLToPath(new URL('./index.html', import.meta.url)),
+        join: fileURLToPath(new URL('./join/index.html', import.meta.url)),
+      },
+    },
+  },
+  server: {
+    // `vite --config web/vite.config.ts` for UI work against `npm start` on :3000.
+    proxy: { '/api': 'http://localhost:3000', '/config.json': 'http://localhost:3000' },
+  },
+});
