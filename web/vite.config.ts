@@ -4,11 +4,32 @@ import { defineConfig, type Plugin } from 'vite';
 
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 
+/** Removes every at-rule whose prelude matches `prelude`, with its (nested) block. */
+function removeAtRules(css: string, prelude: RegExp): string {
+  let out = '';
+  let index = 0;
+  for (const match of css.matchAll(prelude)) {
+    if (match.index < index) continue;
+    const open = css.indexOf('{', match.index);
+    if (open === -1) break;
+    let depth = 0;
+    let end = open;
+    for (; end < css.length; end += 1) {
+      if (css[end] === '{') depth += 1;
+      else if (css[end] === '}' && --depth === 0) break;
+    }
+    out += css.slice(index, match.index);
+    index = end + 1;
+  }
+  return out + css.slice(index);
+}
+
 /**
  * nhsuk-frontend's compiled CSS loads the Frutiger web font from assets.nhs.uk and points its icons at
  * `/assets/images/…`. Our CSP is `default-src 'self'` with no remote fonts, so drop the remote @font-face
  * rules (the stacks already fall back to Arial, which the NHS service manual permits) and make the image
- * URLs relative so Vite bundles the icons from the package like any other asset.
+ * URLs relative so Vite bundles the icons from the package like any other asset. Also drop its
+ * Internet Explorer-only `@media screen\0` hacks, which the CSS minifier rejects.
  */
 function nhsukCssForStrictCsp(): Plugin {
   const nhsukCss = /[\\/]nhsuk-frontend[\\/]dist[\\/]nhsuk[\\/]nhsuk-frontend(?:\.min)?\.css$/;
@@ -17,8 +38,9 @@ function nhsukCssForStrictCsp(): Plugin {
     enforce: 'pre',
     transform(code, id) {
       if (!nhsukCss.test(id.split('?')[0] ?? '')) return null;
-      const withoutRemoteFonts = code.replace(/@font-face\s*\{[^}]*\}/g, '');
-      return withoutRemoteFonts.replace(/url\((["']?)\/assets\/images\//g, 'url($1./assets/images/');
+      const withoutRemoteFonts = removeAtRules(code, /@font-face\b/g);
+      const withoutIeHacks = removeAtRules(withoutRemoteFonts, /@media\s+screen\\0/g);
+      return withoutIeHacks.replace(/url\((["']?)\/assets\/images\//g, 'url($1./assets/images/');
     },
     generateBundle(_options, bundle) {
       for (const file of Object.values(bundle)) {

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { TABLES, type TableDefinition, type TableId } from '../../layers/storage/tables';
@@ -17,7 +17,10 @@ export interface EmbeddedDynamo {
  * dynalite speaks the real DynamoDB HTTP API, so the handlers' DynamoDB adapter runs unchanged against it.
  * With a `path` it persists to LevelDB there; without one it is in memory (tests).
  */
-export async function startEmbeddedDynamo(options: { path?: string; tablePrefix?: string }): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(options: {
+  path?: string;
+  tablePrefix?: string;
+}): Promise<EmbeddedDynamo> {
   const server = dynalite({
     ...(options.path ? { path: options.path } : {}),
     createTableMs: 0,
@@ -31,7 +34,10 @@ export async function startEmbeddedDynamo(options: { path?: string; tablePrefix?
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const prefix = options.tablePrefix ?? 'local';
-  const tableNames = Object.fromEntries(TABLES.map((t) => [t.id, `${prefix}-${t.id}`])) as Record<TableId, string>;
+  const tableNames = Object.fromEntries(TABLES.map((t) => [t.id, `${prefix}-${t.id}`])) as Record<
+    TableId,
+    string
+  >;
   await ensureTables(endpoint, tableNames);
   return {
     endpoint,
@@ -49,7 +55,10 @@ function createTableInput(definition: TableDefinition, tableName: string) {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+    AttributeDefinitions: [...attributes].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S' as const,
+    })),
     KeySchema: [
       { AttributeName: definition.partitionKey, KeyType: 'HASH' as const },
       { AttributeName: definition.sortKey, KeyType: 'RANGE' as const },

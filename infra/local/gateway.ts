@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import type {
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpHandler } from '../../layers/http/pipeline';
 import type { RouteDefinition } from '../../layers/http/route';
 import type { AuthorizerResult } from './jwt-authorizer';
@@ -58,7 +55,8 @@ export function createGateway(options: GatewayOptions) {
       const file = pathToFileURL(`${options.rootDir}/functions/${route.area}/handler.ts`).href;
       loading = import(file).then((module: Record<string, unknown>) => {
         const handler = module[route.id];
-        if (typeof handler !== 'function') throw new Error(`functions/${route.area}/handler.ts has no export ${route.id}`);
+        if (typeof handler !== 'function')
+          throw new Error(`functions/${route.area}/handler.ts has no export ${route.id}`);
         return handler as HttpHandler;
       });
       handlers.set(route.id, loading);
@@ -73,12 +71,20 @@ export function createGateway(options: GatewayOptions) {
     const match = pathMatches.find((c) => c.route.method === method);
     if (!match) {
       // API Gateway answers unknown routes (and unknown methods on known paths) with a bare 404.
-      return send(res, { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"message":"Not Found"}' });
+      return send(res, {
+        statusCode: 404,
+        headers: { 'content-type': 'application/json' },
+        body: '{"message":"Not Found"}',
+      });
     }
 
     const body = await readBody(req);
     if (body.length > MAX_PAYLOAD_BYTES) {
-      return send(res, { statusCode: 413, headers: { 'content-type': 'application/json' }, body: '{"message":"Request Entity Too Large"}' });
+      return send(res, {
+        statusCode: 413,
+        headers: { 'content-type': 'application/json' },
+        body: '{"message":"Request Entity Too Large"}',
+      });
     }
 
     const headers = flattenHeaders(req);
@@ -92,11 +98,17 @@ export function createGateway(options: GatewayOptions) {
           body: '{"message":"Unauthorized"}',
         });
       }
-      authorizer = { principalId: '', integrationLatency: 0, jwt: { claims: result.claims, scopes: result.scopes } };
+      authorizer = {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: result.claims, scopes: result.scopes },
+      };
     }
 
     const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
-    const pathParameters = Object.fromEntries(match.paramNames.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]));
+    const pathParameters = Object.fromEntries(
+      match.paramNames.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]),
+    );
     const query = new Map<string, string[]>();
     for (const [key, value] of url.searchParams) query.set(key, [...(query.get(key) ?? []), value]);
     const contentType = headers['content-type'] ?? '';
@@ -112,7 +124,9 @@ export function createGateway(options: GatewayOptions) {
       rawQueryString: url.search.slice(1),
       ...(headers.cookie ? { cookies: headers.cookie.split(/;\s*/) } : {}),
       headers,
-      ...(query.size > 0 ? { queryStringParameters: Object.fromEntries([...query].map(([k, v]) => [k, v.join(',')])) } : {}),
+      ...(query.size > 0
+        ? { queryStringParameters: Object.fromEntries([...query].map(([k, v]) => [k, v.join(',')])) }
+        : {}),
       ...(match.paramNames.length > 0 ? { pathParameters } : {}),
       ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
       isBase64Encoded: body.length > 0 && !isText,
@@ -141,12 +155,23 @@ export function createGateway(options: GatewayOptions) {
     const timeoutSeconds = match.route.lambda?.timeoutSeconds ?? 10;
     try {
       const handler = await loadHandler(match.route);
-      const result = await withTimeout(handler(event, lambdaContext(match.route.id, memoryMb, timeoutSeconds)), timeoutSeconds);
+      const result = await withTimeout(
+        handler(event, lambdaContext(match.route.id, memoryMb, timeoutSeconds)),
+        timeoutSeconds,
+      );
       send(res, result, requestId);
     } catch (error) {
       // What API Gateway answers when the function itself fails (init error, crash or timeout).
       process.stderr.write(`[gateway] ${routeKey} failed: ${(error as Error).message}\n`);
-      send(res, { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' }, requestId);
+      send(
+        res,
+        {
+          statusCode: 500,
+          headers: { 'content-type': 'application/json' },
+          body: '{"message":"Internal Server Error"}',
+        },
+        requestId,
+      );
     }
   };
 }
@@ -181,11 +206,18 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string, requestId?: string): void {
+function send(
+  res: ServerResponse,
+  result: APIGatewayProxyStructuredResultV2 | string,
+  requestId?: string,
+): void {
   const structured: APIGatewayProxyStructuredResultV2 =
     typeof result === 'string' ? { statusCode: 200, body: result } : result;
   const headers: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(structured.headers ?? {})) headers[key.toLowerCase()] = String(value);
+  // Lambda serialises the result as JSON, which drops undefined values: a header set to undefined is absent.
+  for (const [key, value] of Object.entries(structured.headers ?? {})) {
+    if (value !== undefined) headers[key.toLowerCase()] = String(value);
+  }
   if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
   if (requestId) headers['apigw-requestid'] = requestId;
   const body = structured.body

@@ -7,9 +7,7 @@ export interface JwtAuthorizerConfig {
   jwksUri: string;
 }
 
-export type AuthorizerResult =
-  | { ok: true; claims: Record<string, string>; scopes: string[] }
-  | { ok: false };
+export type AuthorizerResult = { ok: true; claims: Record<string, string>; scopes: string[] } | { ok: false };
 
 /**
  * Does locally what API Gateway's JWT authorizer does in AWS: verify signature (from the issuer's JWKS),

@@ -153,6 +153,7 @@ export function httpHandler<R extends RouteDefinition>(
     .use(
       httpSecurityHeaders({
         contentSecurityPolicy: { 'default-src': "'none'", 'frame-ancestors': "'none'", 'base-uri': "'none'" },
+        reportTo: false,
       }),
     )
     .use(errorBoundary()) as unknown as HttpHandler;

@@ -13,5 +13,8 @@ export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_N
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ClinicConnect',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clinic-connect',
+  // Most requests record no metric (we count failures, not traffic: API Gateway already counts that), and
+  // Powertools would warn about the empty set on every one of them.
+  logger: logger.createChild({ logLevel: 'ERROR' }),
 });
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clinic-connect' });

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROUTES } from '../../functions/routes';
+import { DynamoDirectoryStore } from '../../layers/directory/directory-store';
+import { createDocumentClient } from '../../layers/storage/dynamo-client';
+import { tableEnvName } from '../../layers/storage/tables';
+import { type DemoData, seedDemoData } from './demo-seed';
+import { startEmbeddedDynamo } from './embedded-dynamodb';
+import { createGateway } from './gateway';
+import { createJwtAuthorizer } from './jwt-authorizer';
+import { createStaticSite } from './static-site';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CONSOLE_CLIENT_ID = 'clinic-console';
+
+export interface LocalStackOptions {
+  port: number;
+  host?: string;
+  /** Where data persists between runs. */
+  dataDir: string;
+  /** Keep DynamoDB in memory (tests); otherwise it persists under dataDir. */
+  inMemory?: boolean;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+export interface LocalStack {
+  url: string;
+  issuer: string;
+  dynamoEndpoint: string;
+  tableNames: Record<string, string>;
+  demo: DemoData;
+  close(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortInUseError(
+              `Port ${port} is already in use. Stop whatever is using it, or run with PORT=<another port>.`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, host, () => resolveListen());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/**
+ * The whole system on one machine and one origin: the API (same handler modules as Lambda, behind a local
+ * API Gateway), dynalite as DynamoDB, the embedded OpenID Connect provider and the built web app.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  // Lambda runs a current Node LTS; only a developer's older Node would make the SDK warn on every start.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+
+  // Bind first, so a busy port fails before anything else starts; requests wait until `ready`.
+  let ready: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  const server = createServer((req, res) => {
+    if (!ready) {
+      res.writeHead(503, { 'retry-after': '1' }).end('Starting up');
+      return;
+    }
+    ready(req, res).catch((error: Error) => {
+      process.stderr.write(`[local] request failed: ${error.message}\n`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('Internal error');
+    });
+  });
+  const port = await listen(server, options.port, host);
+  const origin = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+
+  const dynamo = await startEmbeddedDynamo(
+    options.inMemory ? {} : { path: join(options.dataDir, 'dynamodb') },
+  );
+
+  // The same settings the CDK stack gives each function, pointed at the local parts.
+  Object.assign(process.env, {
+    APP_VERSION: packageVersion(),
+    STAGE: 'local',
+    AWS_REGION: 'eu-west-2',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    POWERTOOLS_SERVICE_NAME: 'clinic-connect',
+    POWERTOOLS_METRICS_NAMESPACE: 'ClinicConnect',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+    ...Object.fromEntries(
+      Object.entries(dynamo.tableNames).map(([id, name]) => [tableEnvName(id as never), name]),
+    ),
+  });
+
+  const directory = new DynamoDirectoryStore(
+    createDocumentClient({ AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: dynamo.endpoint }),
+    dynamo.tableNames.directory,
+  );
+  const demo = await seedDemoData(options.dataDir, directory);
+
+  const issuer = `${origin}/oidc`;
+  const authorize = createJwtAuthorizer({ issuer, audience: [CONSOLE_CLIENT_ID], jwksUri: `${issuer}/jwks` });
+  const gateway = createGateway({ routes: ROUTES, rootDir: REPO_ROOT, authorize });
+  const site = createStaticSite(join(REPO_ROOT, 'web', 'dist'));
+  const webConfig = JSON.stringify({
+    stage: 'local',
+    apiBase: '/api',
+    oidc: { authority: issuer, clientId: CONSOLE_CLIENT_ID, scope: 'openid email profile offline_access' },
+    demo: true,
+  });
+
+  ready = async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/api' || path.startsWith('/api/')) return gateway(req, res);
+    if (path === '/config.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(webConfig);
+      return;
+    }
+    return site(req, res);
+  };
+
+  return {
+    url: origin,
+    issuer,
+    dynamoEndpoint: dynamo.endpoint,
+    tableNames: dynamo.tableNames,
+    demo,
+    async close() {
+      ready = undefined;
+      server.closeAllConnections();
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      await dynamo.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { PortInUseError, REPO_ROOT, startLocalStack } from './local-stack';
+
+const Settings = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default(resolve(REPO_ROOT, '.data')),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+
+async function main(): Promise<void> {
+  const parsed = Settings.safeParse(process.env);
+  if (!parsed.success) {
+    console.error(
+      `Invalid setting: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+    process.exit(2);
+  }
+  const settings = parsed.data;
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({
+      port: settings.PORT,
+      host: settings.HOST,
+      dataDir: resolve(settings.DATA_DIR),
+      logLevel: settings.LOG_LEVEL,
+    });
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const staffLines = stack.demo.staff.map(
+    (s) => `    ${s.role.padEnd(15)} ${s.email.padEnd(26)} password ${s.password}`,
+  );
+  console.log(`
+Clinic Connect is running locally (stage "local", demo data).
+
+  Practice console   ${stack.url}/
+  Patient join page  ${stack.url}/join/
+  API                ${stack.url}/api/health   (OpenAPI: ${stack.url}/api/openapi.json)
+  Sign-in provider   ${stack.issuer}/.well-known/openid-configuration
+
+  Demo practice: ${stack.demo.practice.name}
+  Demo staff (every account needs a second factor):
+${staffLines.join('\n')}
+    Current authenticator code:  npm run totp -- <email>
+    Access token for curl:       npm run token -- <email>
+
+  Data is kept in ${resolve(settings.DATA_DIR)} (delete it to start afresh). Press Ctrl-C to stop.
+`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await stack.close();
+    console.log('Stopped. Data kept for next time.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`Could not start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+import { Link } from '../router/router';
+
+export function NotFoundPage() {
+  return (
+    <div className="nhsuk-grid-row">
+      <div className="nhsuk-grid-column-two-thirds">
+        <h1>Page not found</h1>
+        <p>If you typed the web address, check it is correct.</p>
+        <p>If you pasted the web address, check you copied the entire address.</p>
+        <p>
+          <Link href="/">Go to the Clinic Connect home page</Link>
+        </p>
+      </div>
+    </div>
+  );
+}
