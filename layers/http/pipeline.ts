@@ -18,7 +18,8 @@ import { parsePart, readJsonBody } from './request-parsing';
 import type { RouteDefinition } from './route';
 import { admitStaff, type StaffCaller, staffDirectory } from './staff-gate';
 
-type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+/** The parsed type of an optional schema; `undefined` where the route declares none. */
+type Infer<S> = [Exclude<S, undefined>] extends [never] ? undefined : z.infer<Exclude<S, undefined> & z.ZodType>;
 
 export interface HandlerRequest<R extends RouteDefinition> {
   body: Infer<R['request']['body']>;
@@ -41,7 +42,12 @@ export type HttpHandler = (
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+/** Middy adds the helmet-style headers; a JSON API also wants these, which middy keeps for HTML only. */
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
 
 /** RFC 9457 problem details: what the caller may read, and the request id that finds the log lines. */
 function problem(error: HttpError | undefined, requestId: string): APIGatewayProxyStructuredResultV2 {
@@ -150,11 +156,6 @@ export function httpHandler<R extends RouteDefinition>(
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(logMetrics(metrics))
-    .use(
-      httpSecurityHeaders({
-        contentSecurityPolicy: { 'default-src': "'none'", 'frame-ancestors': "'none'", 'base-uri': "'none'" },
-        reportTo: false,
-      }),
-    )
+    .use(httpSecurityHeaders({ reportTo: false }))
     .use(errorBoundary()) as unknown as HttpHandler;
 }

@@ -46,11 +46,11 @@ export interface RouteDefinition<
 }
 
 export function defineRoute<
-  Body extends ObjectSchema | undefined,
-  Query extends ObjectSchema | undefined,
-  Params extends ObjectSchema | undefined,
-  Response extends z.ZodType,
-  const Auth extends RouteAuth,
+  Body extends ObjectSchema | undefined = undefined,
+  Query extends ObjectSchema | undefined = undefined,
+  Params extends ObjectSchema | undefined = undefined,
+  Response extends z.ZodType = z.ZodType,
+  const Auth extends RouteAuth = RouteAuth,
 >(
   route: RouteDefinition<Body, Query, Params, Response, Auth>,
 ): RouteDefinition<Body, Query, Params, Response, Auth> {

@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { DirectoryStore } from '../../../layers/directory/directory-store';
+import type { StaffMember } from '../../../layers/directory/model';
+import { ConflictError, TooManyRequestsError } from '../../../layers/http/errors';
+import { httpHandler } from '../../../layers/http/pipeline';
+import { defineRoute } from '../../../layers/http/route';
+import { apiEvent, captureOutput, lambdaContext } from '../../support/events';
+
+const echoRoute = defineRoute({
+  id: 'echo',
+  method: 'POST',
+  path: '/api/echo/{itemId}',
+  area: 'test',
+  auth: 'public',
+  summary: 'echo',
+  tags: [],
+  request: {
+    body: z.object({ name: z.string().min(1, 'Enter a name'), count: z.number().int().max(5) }).strict(),
+    params: z.object({ itemId: z.string().regex(/^[a-z]+$/, 'must be lowercase letters') }).strict(),
+  },
+  response: {
+    status: 201,
+    description: 'echo',
+    schema: z.object({ itemId: z.string(), name: z.string() }).strict(),
+  },
+});
+
+function echo(body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const handler = httpHandler(echoRoute, async ({ body: b, params }) => ({
+    body: { itemId: params.itemId, name: b.name },
+  }));
+  return handler(
+    apiEvent({
+      method: 'POST',
+      headers,
+      pathParameters: { itemId: 'abc' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+    lambdaContext(),
+  );
+}
+
+function problemOf(result: { body?: string }) {
+  return JSON.parse(result.body ?? '{}') as {
+    status: number;
+    detail: string;
+    requestId: string;
+    issues?: { field: string; message: string }[];
+  };
+}
+
+describe('request parsing', () => {
+  it('passes a valid request through and answers with the route status', async () => {
+    const result = await echo({ name: 'x', count: 2 });
+    expect(result.statusCode).toBe(201);
+    expect(JSON.parse(result.body ?? '')).toEqual({ itemId: 'abc', name: 'x' });
+  });
+
+  it('names the field and the reason when a value is invalid', async () => {
+    const result = await echo({ name: '', count: 2 });
+    expect(result.statusCode).toBe(400);
+    const problem = problemOf(result);
+    expect(problem.issues).toContainEqual({ field: 'body.name', message: 'Enter a name' });
+    expect(problem.detail).toBe('body.name: Enter a name');
+    expect(result.headers?.['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('refuses fields the schema does not know', async () => {
+    const result = await echo({ name: 'x', count: 1, practiceId: 'other' });
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result).issues?.[0]?.message).toMatch(/practiceId/);
+  });
+
+  it('says so when the body is not JSON', async () => {
+    const result = await echo('{"name":');
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result).detail).toBe('The request body is not valid JSON.');
+  });
+
+  it('wants a JSON content type', async () => {
+    const result = await echo({ name: 'x', count: 1 }, { 'content-type': 'text/plain' });
+    expect(result.statusCode).toBe(415);
+  });
+
+  it('refuses an oversized body before parsing it', async () => {
+    const result = await echo({ name: 'x'.repeat(20_000), count: 1 });
+    expect(result.statusCode).toBe(413);
+  });
+
+  it('validates path parameters', async () => {
+    const handler = httpHandler(echoRoute, async ({ params }) => ({
+      body: { itemId: params.itemId, name: 'n' },
+    }));
+    const result = await handler(
+      apiEvent({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        pathParameters: { itemId: 'ABC' },
+        body: '{"name":"x","count":1}',
+      }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result).issues).toContainEqual({
+      field: 'params.itemId',
+      message: 'must be lowercase letters',
+    });
+  });
+
+  it('refuses query parameters on a route that takes none', async () => {
+    const handler = httpHandler(echoRoute, async ({ params }) => ({
+      body: { itemId: params.itemId, name: 'n' },
+    }));
+    const result = await handler(
+      apiEvent({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        pathParameters: { itemId: 'abc' },
+        queryStringParameters: { nhsNumber: '9434765919' },
+        body: '{"name":"x","count":1}',
+      }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result).detail).toBe('This endpoint does not take query parameters.');
+  });
+});
+
+describe('errors', () => {
+  const plainRoute = defineRoute({
+    id: 'plain',
+    method: 'GET',
+    path: '/api/plain',
+    area: 'test',
+    auth: 'public',
+    summary: 'plain',
+    tags: [],
+    request: {},
+    response: { status: 200, description: 'ok', schema: z.object({ ok: z.boolean() }).strict() },
+  });
+
+  it('shows the message of a 4xx HttpError, with its headers', async () => {
+    const handler = httpHandler(plainRoute, async () => {
+      throw new TooManyRequestsError('Slow down.', 30);
+    });
+    const result = await handler(apiEvent(), lambdaContext());
+    expect(result.statusCode).toBe(429);
+    expect(result.headers?.['retry-after']).toBe('30');
+    expect(problemOf(result).detail).toBe('Slow down.');
+  });
+
+  it('turns an unknown error into a generic 500 with the request id, and logs it without its message', async () => {
+    const secret = 'Jane Smith 9434765919';
+    const handler = httpHandler(plainRoute, async () => {
+      throw new Error(`lookup failed for ${secret}`);
+    });
+    const { result, output } = await captureOutput(() => handler(apiEvent(), lambdaContext()));
+    expect(result.statusCode).toBe(500);
+    const problem = problemOf(result);
+    expect(problem.requestId).toBe('req-test-1');
+    expect(result.body).not.toContain(secret);
+    expect(output).toContain('unhandled error');
+    expect(output).toContain('req-test-1');
+    expect(output).not.toContain(secret);
+  });
+
+  it('refuses to send a response that breaks its schema (no extra fields leak)', async () => {
+    const handler = httpHandler(plainRoute, async () => ({
+      body: { ok: true, nhsNumber: '9434765919' } as never,
+    }));
+    const { result } = await captureOutput(() => handler(apiEvent(), lambdaContext()));
+    expect(result.statusCode).toBe(500);
+    expect(result.body).not.toContain('9434765919');
+  });
+
+  it('adds security headers and no-store to success and error responses alike', async () => {
+    const ok = await httpHandler(plainRoute, async () => ({ body: { ok: true } }))(
+      apiEvent(),
+      lambdaContext(),
+    );
+    const refused = await httpHandler(plainRoute, async () => {
+      throw new ConflictError('Already done.');
+    })(apiEvent(), lambdaContext());
+    for (const result of [ok, refused]) {
+      expect(result.headers?.['Strict-Transport-Security']).toMatch(/max-age=/);
+      expect(result.headers?.['X-Content-Type-Options']).toBe('nosniff');
+      expect(result.headers?.['content-security-policy']).toContain("default-src 'none'");
+      expect(result.headers?.['cache-control']).toBe('no-store');
+    }
+    expect(refused.statusCode).toBe(409);
+  });
+});
+
+describe('staff routes', () => {
+  const staffRoute = defineRoute({
+    id: 'whoami',
+    method: 'GET',
+    path: '/api/whoami',
+    area: 'test',
+    auth: 'staff',
+    summary: 'whoami',
+    tags: [],
+    request: {},
+    response: { status: 200, description: 'ok', schema: z.object({ practiceId: z.string() }).strict() },
+  });
+
+  const member = (status: StaffMember['status']): StaffMember => ({
+    practiceId: 'practice-a',
+    sub: 'user-1',
+    email: 'a@nhs.net',
+    name: 'A',
+    role: 'clinician',
+    status,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  });
+
+  function directoryWith(staff: StaffMember | undefined): DirectoryStore {
+    return {
+      getPractice: async () => undefined,
+      getStaff: async (practiceId, sub) =>
+        staff && staff.practiceId === practiceId && staff.sub === sub ? staff : undefined,
+      putPractice: async () => undefined,
+      putStaff: async () => undefined,
+    };
+  }
+
+  const handlerFor = (staff: StaffMember | undefined) =>
+    httpHandler(staffRoute, async ({ caller }) => ({ body: { practiceId: caller.practiceId } }), {
+      directory: () => directoryWith(staff),
+    });
+
+  it('admits an active member, with the practice from the staff record', async () => {
+    const result = await handlerFor(member('active'))(
+      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-a' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '')).toEqual({ practiceId: 'practice-a' });
+  });
+
+  it.each([
+    ['pending', 'Your account is waiting for approval by your practice.'],
+    ['suspended', 'Your account has been suspended by your practice.'],
+    ['rejected', 'Your practice has not approved this account.'],
+  ] as const)('refuses a %s member with 403', async (status, message) => {
+    const result = await handlerFor(member(status))(
+      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-a' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(403);
+    expect(problemOf(result).detail).toBe(message);
+  });
+
+  it('refuses a token claiming a practice the caller is not a member of', async () => {
+    const result = await handlerFor(member('active'))(
+      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-b' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(403);
+  });
+
+  it('answers 401 when no authorizer claims reached the function', async () => {
+    const result = await handlerFor(member('active'))(apiEvent(), lambdaContext());
+    expect(result.statusCode).toBe(401);
+  });
+
+  it('takes identity only from the authorizer, never from headers or the query', async () => {
+    const result = await handlerFor(member('active'))(
+      apiEvent({ headers: { 'x-practice-id': 'practice-a', 'x-user': 'user-1' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(401);
+  });
+});
