@@ -46,8 +46,11 @@ function nhsukCssForStrictCsp(): Plugin {
       for (const file of Object.values(bundle)) {
         if (file.type !== 'asset' || !file.fileName.endsWith('.css')) continue;
         const css = typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source);
-        const remote = css.match(/url\(\s*["']?(?:https?:)?\/\/[^)]*\)|@import\s+(?:url\()?["']?(?:https?:)?\/\//);
-        if (remote) this.error(`${file.fileName} references a remote resource (${remote[0]}); CSP forbids it`);
+        const remote = css.match(
+          /url\(\s*["']?(?:https?:)?\/\/[^)]*\)|@import\s+(?:url\()?["']?(?:https?:)?\/\//,
+        );
+        if (remote)
+          this.error(`${file.fileName} references a remote resource (${remote[0]}); CSP forbids it`);
       }
     },
   };

@@ -2,8 +2,8 @@ import '../shared/styles';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { loadRuntimeConfig } from '../shared/runtime-config';
-import { createApiClient } from './api/client';
 import { App } from './App';
+import { createApiClient } from './api/client';
 import { AuthService } from './auth/auth-service';
 import { ServicesProvider } from './services';
 

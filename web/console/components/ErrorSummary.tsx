@@ -1,4 +1,4 @@
-import { type MouseEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import { type MouseEvent, type ReactNode, useEffect, useRef } from 'react';
 
 export interface ErrorSummaryItem {
   text: string;
@@ -21,7 +21,8 @@ function focusField(event: MouseEvent<HTMLAnchorElement>, href: string) {
 /**
  * The NHS.UK error summary: shown at the top of the page when a form has errors; focus moves to it when
  * it appears or its errors change, screen readers announce it (role="alert"), and each error links to its
- * field. Put it first in `<main>`, before the `<h1>`, and prefix the page title with "Error: ".
+ * field; the page title gets an "Error: " prefix while it shows. Put it first in `<main>`, before the
+ * `<h1>`.
  */
 export function ErrorSummary({
   errors,
@@ -33,8 +34,16 @@ export function ErrorSummary({
   description?: ReactNode;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const headingId = useId();
   const signature = errors.map((error) => `${error.href ?? ''}\u0000${error.text}`).join('\u0001');
+
+  // While the summary shows, the page title starts "Error: ", as the NHS.UK pattern asks.
+  useEffect(() => {
+    const title = document.title;
+    if (!title.startsWith('Error: ')) document.title = `Error: ${title}`;
+    return () => {
+      if (document.title === `Error: ${title}`) document.title = title;
+    };
+  }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: refocus whenever the set of errors changes
   useEffect(() => {
@@ -42,11 +51,9 @@ export function ErrorSummary({
   }, [signature]);
 
   return (
-    <div className="nhsuk-error-summary" ref={ref} tabIndex={-1} aria-labelledby={headingId} id="error-summary">
+    <div className="nhsuk-error-summary" ref={ref} tabIndex={-1} id="error-summary">
       <div role="alert">
-        <h2 className="nhsuk-error-summary__title" id={headingId}>
-          {title}
-        </h2>
+        <h2 className="nhsuk-error-summary__title">{title}</h2>
         <div className="nhsuk-error-summary__body">
           {description && <p>{description}</p>}
           {errors.length > 0 && (

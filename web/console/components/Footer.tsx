@@ -1,7 +1,7 @@
 /** The NHS.UK footer. Support links (accessibility statement, privacy) slot into `links` as pages appear. */
 export function Footer({ links = [] }: { links?: { href: string; label: string }[] }) {
   return (
-    <footer className="nhsuk-footer" role="contentinfo">
+    <footer className="nhsuk-footer">
       <div className="nhsuk-width-container">
         <div className="nhsuk-footer__meta">
           {links.length > 0 && (

@@ -12,8 +12,13 @@ export function ErrorMessage({ fieldId, children }: { fieldId: string; children:
 }
 
 /** The ids a field should list in aria-describedby: its hint and its error, when present. */
-export function describedBy(fieldId: string, options: { hint?: boolean; error?: boolean }): string | undefined {
-  const ids = [options.hint ? `${fieldId}-hint` : '', options.error ? `${fieldId}-error` : ''].filter(Boolean);
+export function describedBy(
+  fieldId: string,
+  options: { hint?: boolean; error?: boolean },
+): string | undefined {
+  const ids = [options.hint ? `${fieldId}-hint` : '', options.error ? `${fieldId}-error` : ''].filter(
+    Boolean,
+  );
   return ids.length > 0 ? ids.join(' ') : undefined;
 }
 

@@ -20,7 +20,7 @@ export interface HeaderAccount {
 /** The NHS.UK header: logo + service name, the account area when signed in, and the page navigation. */
 export function Header({ account, navigation }: { account?: HeaderAccount; navigation: HeaderNavItem[] }) {
   return (
-    <header className="nhsuk-header" role="banner">
+    <header className="nhsuk-header">
       <div className="nhsuk-header__container nhsuk-width-container">
         <div className="nhsuk-header__service">
           <Link className="nhsuk-header__service-logo" href="/" aria-label={`NHS ${SERVICE_NAME} homepage`}>

@@ -1,6 +1,9 @@
 import { type ReactNode, useId } from 'react';
 
-/** NHS.UK notification banner: `region` for information, `success` is announced (role="alert"). */
+/**
+ * NHS.UK notification banner. Information is a landmark (`role="region"`); `success` is announced as it
+ * appears (`role="alert"`).
+ */
 export function NotificationBanner({
   title = 'Important',
   success = false,
@@ -13,19 +16,28 @@ export function NotificationBanner({
   children: ReactNode;
 }) {
   const titleId = useId();
-  return (
-    <div
-      className={success ? 'nhsuk-notification-banner nhsuk-notification-banner--success' : 'nhsuk-notification-banner'}
-      role={success ? 'alert' : 'region'}
-      aria-labelledby={titleId}
-      id={id}
-    >
+  const inner = (
+    <>
       <div className="nhsuk-notification-banner__header">
         <h2 className="nhsuk-notification-banner__title" id={titleId}>
           {title}
         </h2>
       </div>
       <div className="nhsuk-notification-banner__content">{children}</div>
+    </>
+  );
+  return success ? (
+    <div
+      className="nhsuk-notification-banner nhsuk-notification-banner--success"
+      role="alert"
+      aria-labelledby={titleId}
+      id={id}
+    >
+      {inner}
     </div>
+  ) : (
+    <section className="nhsuk-notification-banner" aria-labelledby={titleId} id={id}>
+      {inner}
+    </section>
   );
 }

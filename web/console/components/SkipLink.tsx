@@ -1,15 +1,10 @@
-import type { MouseEvent } from 'react';
-
-/** Focuses `<main id="maincontent">` without turning the click into a route change. */
+/**
+ * A plain fragment link: `<main id="maincontent" tabindex="-1">` takes focus when the browser follows it,
+ * and the router ignores fragment changes, so this is not a navigation.
+ */
 export function SkipLink() {
-  function handleClick(event: MouseEvent<HTMLAnchorElement>) {
-    const main = document.getElementById('maincontent');
-    if (!main) return;
-    event.preventDefault();
-    main.focus();
-  }
   return (
-    <a className="nhsuk-skip-link" href="#maincontent" onClick={handleClick}>
+    <a className="nhsuk-skip-link" href="#maincontent">
       Skip to main content
     </a>
   );

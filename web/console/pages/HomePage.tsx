@@ -12,12 +12,13 @@ function PracticeError() {
           <span className="nhsuk-u-visually-hidden">Important: </span>
           We could not load your practice details
         </h2>
-      <p>{error.status === 404 ? 'This part of Clinic Connect is not available yet.' : error.detail}</p>
-      {error.requestId && (
-        <p className="nhsuk-body-s">
-          If you contact support, give them this reference: <span id="me-error-reference">{error.requestId}</span>
-        </p>
-      )}
+        <p>{error.status === 404 ? 'This part of Clinic Connect is not available yet.' : error.detail}</p>
+        {error.requestId && (
+          <p className="nhsuk-body-s">
+            If you contact support, give them this reference:{' '}
+            <span id="me-error-reference">{error.requestId}</span>
+          </p>
+        )}
         <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={reload}>
           Try again
         </button>

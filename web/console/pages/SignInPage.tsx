@@ -4,7 +4,13 @@ import { ErrorSummary } from '../components/ErrorSummary';
 import { NotificationBanner } from '../components/NotificationBanner';
 import { useServices } from '../services';
 
-function ReasonMessage({ reason, idleMinutes }: { reason: SignedOutReason | undefined; idleMinutes: number }) {
+function ReasonMessage({
+  reason,
+  idleMinutes,
+}: {
+  reason: SignedOutReason | undefined;
+  idleMinutes: number;
+}) {
   switch (reason) {
     case 'idle':
       return (
@@ -59,8 +65,8 @@ export function SignInPage({ reason, idleMinutes }: { reason?: SignedOutReason; 
         )}
         <h1>Sign in to Clinic Connect</h1>
         <p>
-          Clinic Connect is for staff at GP practices. Use it to find a patient, send them an invitation by text
-          message and hold a video consultation.
+          Clinic Connect is for staff at GP practices. Use it to find a patient, send them an invitation by
+          text message and hold a video consultation.
         </p>
         <p>To sign in you need:</p>
         <ul>
