@@ -1,0 +1,67 @@
+import { Duration } from 'aws-cdk-lib';
+import { HeadersFrameOption, HeadersReferrerPolicy, ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import type { Construct } from 'constructs';
+
+/**
+ * The page policy. Scripts and styles only from this origin (the build emits no inline code); the API is
+ * same-origin under /api; Cognito is the only other place the browser talks to. Media from blob: for the
+ * video elements. Mirrors infra/local/static-site.ts, which serves the same headers locally.
+ */
+export function contentSecurityPolicy(region: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' https://*.amazoncognito.com https://cognito-idp.${region}.amazonaws.com`,
+    "media-src 'self' blob:",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+export interface SecurityHeadersProps {
+  region: string;
+  /** Set as Cache-Control on every response of the behaviour, replacing what the origin says. */
+  cacheControl?: string;
+}
+
+/** Security headers CloudFront adds to every response, overriding whatever the origin sent. */
+export function securityHeadersPolicy(
+  scope: Construct,
+  id: string,
+  props: SecurityHeadersProps,
+): ResponseHeadersPolicy {
+  const customHeaders = [
+    // Camera and microphone for the video consultation, from this origin only; nothing else.
+    {
+      header: 'Permissions-Policy',
+      value: 'camera=(self), microphone=(self), geolocation=()',
+      override: true,
+    },
+    { header: 'Cross-Origin-Opener-Policy', value: 'same-origin', override: true },
+  ];
+  if (props.cacheControl) {
+    customHeaders.push({ header: 'Cache-Control', value: props.cacheControl, override: true });
+  }
+  return new ResponseHeadersPolicy(scope, id, {
+    comment: `ClinicConnect security headers${props.cacheControl ? `, Cache-Control: ${props.cacheControl}` : ''}`,
+    securityHeadersBehavior: {
+      strictTransportSecurity: {
+        accessControlMaxAge: Duration.days(730),
+        includeSubdomains: true,
+        preload: true,
+        override: true,
+      },
+      contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.region), override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      // "X-XSS-Protection: 0": the legacy filter is itself an attack surface; the CSP does the job.
+      xssProtection: { protection: false, override: true },
+    },
+    customHeadersBehavior: { customHeaders },
+  });
+}

@@ -1,0 +1,78 @@
+import { type App, CrossStackReferences, ReferenceStrength, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
+import { ROUTES } from '../../functions/routes';
+import { isEuRegion } from '../../layers/config/regions';
+import type { RouteDefinition } from '../../layers/http/route';
+import { type StageConfig, StageConfigError } from '../config';
+import type { StaffTokenIssuer } from '../constructs/staff-authorizer';
+import { ApiStack } from './api-stack';
+import { DataStack } from './data-stack';
+import { WebStack } from './web-stack';
+
+export interface BuildAppOptions {
+  /** The route table; the real one unless a test needs another. */
+  routes?: readonly RouteDefinition[];
+  /** Register the compliance packs so synth fails on unacknowledged findings (default true). */
+  compliancePacks?: boolean;
+}
+
+export interface ClinicConnectStacks {
+  data: DataStack;
+  api: ApiStack;
+  web: WebStack;
+}
+
+/** The compliance packs every synth runs: AWS Solutions, HIPAA Security, NIST 800-53 rev 5, Serverless. */
+export function compliancePacks(app: App) {
+  return [
+    new AwsSolutionsChecks(app),
+    new HIPAASecurityChecks(app),
+    new NIST80053R5Checks(app),
+    new ServerlessChecks(app),
+  ];
+}
+
+/** Builds the three stacks of one stage into `app`. */
+export function buildApp(app: App, config: StageConfig, options: BuildAppOptions = {}): ClinicConnectStacks {
+  // The config schema refuses non-EU regions already; this guards callers that build a config by hand.
+  if (!isEuRegion(config.region)) {
+    throw new StageConfigError(
+      `Region "${config.region}" is not an EU/UK region; refusing to build the app.`,
+    );
+  }
+  // Strong (export/import) on purpose: CloudFormation then refuses to remove a table, key or API that a
+  // later stack still uses.
+  CrossStackReferences.of(app).consume(ReferenceStrength.STRONG);
+  const env = { region: config.region, ...(config.account ? { account: config.account } : {}) };
+  const prefix = `ClinicConnect-${config.stage}`;
+  const staffTokens: StaffTokenIssuer | undefined =
+    config.jwtIssuer && config.jwtAudience
+      ? { issuer: config.jwtIssuer, audience: config.jwtAudience }
+      : undefined;
+
+  const data = new DataStack(app, `${prefix}-Data`, {
+    env,
+    description: `ClinicConnect ${config.stage}: DynamoDB tables, their key and backups`,
+    config,
+  });
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    env,
+    description: `ClinicConnect ${config.stage}: HTTP API and one function per route`,
+    config,
+    routes: options.routes ?? ROUTES,
+    tables: data.tables,
+    tableKey: data.tableKey,
+    ...(staffTokens ? { staffTokens } : {}),
+  });
+  const web = new WebStack(app, `${prefix}-Web`, {
+    env,
+    description: `ClinicConnect ${config.stage}: web app on CloudFront, /api routed to the HTTP API`,
+    config,
+    apiDomainName: api.apiDomainName,
+  });
+
+  Tags.of(app).add('app', 'clinic-connect');
+  Tags.of(app).add('stage', config.stage);
+  if (options.compliancePacks ?? true) Validations.of(app).addPlugins(...compliancePacks(app));
+  return { data, api, web };
+}
