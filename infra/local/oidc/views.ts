@@ -172,7 +172,7 @@ export function enrolPage({
 </ol>
 <p><img src="${escapeHtml(qrCodeDataUrl)}" width="200" height="200" alt="QR code to add ${SERVICE_NAME} to your authenticator app"></p>
 <p>If you cannot scan the QR code, enter this key instead:</p>
-<p class="nhsuk-body-l"><code id="totp-manual-key" data-key="${escapeHtml(manualKey)}">${escapeHtml(grouped)}</code></p>
+<p class="nhsuk-body-l"><strong id="totp-manual-key" data-key="${escapeHtml(manualKey)}">${escapeHtml(grouped)}</strong></p>
 <form method="post" action="${escapeHtml(action)}" novalidate data-step="enrol">
 ${input({ id: 'code', name: 'code', label: 'Enter the 6-digit code your app now shows', type: 'text', autocomplete: 'one-time-code', error: errorFor(errors, 'code'), extra: CODE_INPUT_EXTRA, widthClass: 'nhsuk-input--width-10 nhsuk-input--code' })}
 <button class="nhsuk-button" type="submit">Confirm and sign in</button>
