@@ -1,14 +1,11 @@
-import { z } from 'zod';
 import { StaffRole } from '../../layers/directory/model';
 import { defineRoute } from '../../layers/http/route';
+import * as z from '../../layers/validation/z';
 
-export const MeResponse = z
-  .object({
-    staff: z.object({ name: z.string(), email: z.string(), role: StaffRole }).strict(),
-    practice: z.object({ id: z.string(), name: z.string(), odsCode: z.string(), demo: z.boolean() }).strict(),
-  })
-  .strict()
-  .meta({ id: 'MeResponse' });
+export const MeResponse = z.strictObject({
+  staff: z.strictObject({ name: z.string(), email: z.string(), role: StaffRole }),
+  practice: z.strictObject({ id: z.string(), name: z.string(), odsCode: z.string(), demo: z.boolean() }),
+});
 
 export const getMeRoute = defineRoute({
   id: 'getMe',

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { defineRoute } from '../../layers/http/route';
+import * as z from '../../layers/validation/z';
 
 export const getOpenApiRoute = defineRoute({
   id: 'getOpenApi',

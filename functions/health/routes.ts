@@ -1,14 +1,11 @@
-import { z } from 'zod';
 import { defineRoute } from '../../layers/http/route';
+import * as z from '../../layers/validation/z';
 
-export const HealthResponse = z
-  .object({
-    status: z.enum(['ok', 'degraded']),
-    version: z.string(),
-    checks: z.object({ storage: z.enum(['ok', 'failing']) }).strict(),
-  })
-  .strict()
-  .meta({ id: 'HealthResponse' });
+export const HealthResponse = z.strictObject({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  checks: z.strictObject({ storage: z.enum(['ok', 'failing']) }),
+});
 
 export const getHealthRoute = defineRoute({
   id: 'getHealth',

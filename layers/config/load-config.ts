@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import type { $ZodType, output } from 'zod/v4/core';
+import * as z from '../validation/z';
 
 /** Raised at cold start when the environment does not describe a runnable deployment. */
 export class ConfigError extends Error {
@@ -9,8 +10,8 @@ export class ConfigError extends Error {
  * Parses settings once, at cold start. A missing or malformed setting stops the process with a message that
  * names every offending variable, so a broken deployment fails on its first request's init, not halfway through.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  const parsed = schema.safeParse(env);
+export function loadConfig<S extends $ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): output<S> {
+  const parsed = z.safeParse(schema, env);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';

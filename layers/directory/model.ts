@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../validation/z';
 
 export const STAFF_ROLES = ['practice_admin', 'clinical_lead', 'clinician', 'receptionist'] as const;
 export const StaffRole = z.enum(STAFF_ROLES);
@@ -8,13 +8,13 @@ export type StaffRole = z.infer<typeof StaffRole>;
 export const StaffStatus = z.enum(['pending', 'active', 'rejected', 'suspended']);
 export type StaffStatus = z.infer<typeof StaffStatus>;
 
-export const PracticeId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'is not a practice id');
+export const PracticeId = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'is not a practice id'));
 
 export const Practice = z.object({
   practiceId: PracticeId,
-  name: z.string().min(1).max(120),
+  name: z.string().check(z.minLength(1), z.maxLength(120)),
   /** The practice's NHS ODS code, sent to PDS as the end-user organisation. */
-  odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/),
+  odsCode: z.string().check(z.regex(/^[A-Z0-9]{3,10}$/)),
   /** Demo practices exist only in local and test environments, and say so in the console. */
   demo: z.boolean(),
   createdAt: z.iso.datetime(),
@@ -24,9 +24,9 @@ export type Practice = z.infer<typeof Practice>;
 export const StaffMember = z.object({
   practiceId: PracticeId,
   /** The identity provider's subject (Cognito `sub`, or the local provider's account id). */
-  sub: z.string().min(1),
-  email: z.string().email(),
-  name: z.string().min(1).max(120),
+  sub: z.string().check(z.minLength(1)),
+  email: z.email(),
+  name: z.string().check(z.minLength(1), z.maxLength(120)),
   role: StaffRole,
   status: StaffStatus,
   createdAt: z.iso.datetime(),

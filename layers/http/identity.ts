@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../validation/z';
 import { UnauthorizedError } from './errors';
 
 /**
@@ -8,16 +8,16 @@ import { UnauthorizedError } from './errors';
  * place a handler learns who is calling. Never take identity from the body, path or query.
  */
 const AuthorizerClaims = z.looseObject({
-  sub: z.string().min(1),
-  email: z.string().optional(),
-  practice_id: z.string().optional(),
-  role: z.string().optional(),
+  sub: z.string().check(z.minLength(1)),
+  email: z.optional(z.string()),
+  practice_id: z.optional(z.string()),
+  role: z.optional(z.string()),
 });
 
 export interface CallerIdentity {
   subject: string;
   email?: string;
-  /** Hints from the token; whether they still hold is checked against the staff record (identity issue). */
+  /** Hints from the token; whether they still hold is checked against the staff record. */
   practiceId?: string;
   role?: string;
 }

@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import { type $ZodType, toJSONSchema } from 'zod/v4/core';
 import { pathParameterNames, type RouteDefinition } from './route';
 
 type JsonSchema = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+function jsonSchema(schema: $ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = toJSONSchema(schema, {
     target: 'draft-2020-12',
     io,
     unrepresentable: 'any',

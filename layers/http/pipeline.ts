@@ -9,9 +9,10 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import type { $ZodType, output } from 'zod/v4/core';
 import type { DirectoryStore } from '../directory/directory-store';
 import { logger, metrics, tracer } from '../observability/powertools';
+import * as z from '../validation/z';
 import { HttpError } from './errors';
 import { identityFromAuthorizer } from './identity';
 import { parsePart, readJsonBody } from './request-parsing';
@@ -19,7 +20,9 @@ import type { RouteDefinition } from './route';
 import { admitStaff, type StaffCaller, staffDirectory } from './staff-gate';
 
 /** The parsed type of an optional schema; `undefined` where the route declares none. */
-type Infer<S> = [Exclude<S, undefined>] extends [never] ? undefined : z.infer<Exclude<S, undefined> & z.ZodType>;
+type Infer<S> = [Exclude<S, undefined>] extends [never]
+  ? undefined
+  : output<Exclude<S, undefined> & $ZodType>;
 
 export interface HandlerRequest<R extends RouteDefinition> {
   body: Infer<R['request']['body']>;
@@ -33,7 +36,7 @@ export interface HandlerRequest<R extends RouteDefinition> {
 
 export interface HandlerResult<R extends RouteDefinition> {
   status?: number;
-  body: z.infer<R['response']['schema']>;
+  body: output<R['response']['schema']>;
   headers?: Record<string, string>;
 }
 
@@ -135,7 +138,7 @@ export function httpHandler<R extends RouteDefinition>(
       event,
     } as HandlerRequest<R>);
 
-    const checked = route.response.schema.safeParse(result.body);
+    const checked = z.safeParse(route.response.schema, result.body);
     if (!checked.success) {
       // A response that breaks its schema could leak fields nobody meant to send: refuse it.
       logger.error('response failed its schema', {

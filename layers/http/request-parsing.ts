@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type { $ZodError, $ZodType, output } from 'zod/v4/core';
+import * as z from '../validation/z';
 import { BadRequestError, type FieldIssue, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 
 /** Requests are small forms; anything larger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-export function zodIssues(prefix: string, error: z.ZodError): FieldIssue[] {
+export function zodIssues(prefix: string, error: $ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     field: [prefix, ...issue.path.map(String)].join('.'),
     message: issue.message,
@@ -38,11 +39,11 @@ export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-export function parsePart<S extends z.ZodType>(
+export function parsePart<S extends $ZodType>(
   part: 'body' | 'query' | 'params',
   schema: S | undefined,
   value: unknown,
-): z.infer<S> | undefined {
+): output<S> | undefined {
   if (!schema) {
     const present =
       value !== undefined &&
@@ -54,7 +55,7 @@ export function parsePart<S extends z.ZodType>(
     }
     return undefined;
   }
-  const result = schema.safeParse(value ?? {});
+  const result = z.safeParse(schema, value ?? {});
   if (!result.success) {
     const issues = zodIssues(part, result.error);
     const first = issues[0];

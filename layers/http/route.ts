@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { $ZodObject, $ZodType } from 'zod/v4/core';
 import type { TableId } from '../storage/tables';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -9,7 +9,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type RouteAuth = 'public' | 'staff';
 
-type ObjectSchema = z.ZodObject;
+type ObjectSchema = $ZodObject;
 
 /**
  * A route is data: the local gateway dispatches on it, the CDK api stack creates one function and one
@@ -20,7 +20,7 @@ export interface RouteDefinition<
   Body extends ObjectSchema | undefined = ObjectSchema | undefined,
   Query extends ObjectSchema | undefined = ObjectSchema | undefined,
   Params extends ObjectSchema | undefined = ObjectSchema | undefined,
-  Response extends z.ZodType = z.ZodType,
+  Response extends $ZodType = $ZodType,
   Auth extends RouteAuth = RouteAuth,
 > {
   id: string;
@@ -49,7 +49,7 @@ export function defineRoute<
   Body extends ObjectSchema | undefined = undefined,
   Query extends ObjectSchema | undefined = undefined,
   Params extends ObjectSchema | undefined = undefined,
-  Response extends z.ZodType = z.ZodType,
+  Response extends $ZodType = $ZodType,
   const Auth extends RouteAuth = RouteAuth,
 >(
   route: RouteDefinition<Body, Query, Params, Response, Auth>,

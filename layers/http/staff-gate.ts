@@ -1,9 +1,9 @@
-import { z } from 'zod';
-import { BaseConfig } from '../config/base-config';
+import { BaseConfig, requiredName } from '../config/base-config';
 import { loadConfig } from '../config/load-config';
 import { type DirectoryStore, DynamoDirectoryStore } from '../directory/directory-store';
 import type { StaffMember } from '../directory/model';
 import { createDocumentClient } from '../storage/dynamo-client';
+import * as z from '../validation/z';
 import { ForbiddenError } from './errors';
 import type { CallerIdentity } from './identity';
 
@@ -37,7 +37,7 @@ let defaultDirectory: DirectoryStore | undefined;
 /** The directory staff routes check against, created on first use from the function's configuration. */
 export function staffDirectory(): DirectoryStore {
   if (!defaultDirectory) {
-    const config = loadConfig(BaseConfig.extend({ TABLE_DIRECTORY: z.string().min(1) }));
+    const config = loadConfig(z.extend(BaseConfig, { TABLE_DIRECTORY: requiredName() }));
     defaultDirectory = new DynamoDirectoryStore(createDocumentClient(config), config.TABLE_DIRECTORY);
   }
   return defaultDirectory;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { BaseConfig } from '../../../layers/config/base-config';
 import { ConfigError, loadConfig } from '../../../layers/config/load-config';
+import * as z from '../../../layers/validation/z';
 
 const good = { APP_VERSION: '1.2.3', STAGE: 'dev', AWS_REGION: 'eu-west-2' };
 
 describe('loadConfig', () => {
   it('returns typed settings when the environment is complete', () => {
-    const config = loadConfig(BaseConfig.extend({ TABLE_DIRECTORY: z.string() }), {
+    const config = loadConfig(z.extend(BaseConfig, { TABLE_DIRECTORY: z.string() }), {
       ...good,
       TABLE_DIRECTORY: 't',
     });
@@ -15,7 +15,8 @@ describe('loadConfig', () => {
   });
 
   it('names every missing or bad setting in one message', () => {
-    const attempt = () => loadConfig(BaseConfig.extend({ TABLE_DIRECTORY: z.string() }), { STAGE: 'Prod!' });
+    const attempt = () =>
+      loadConfig(z.extend(BaseConfig, { TABLE_DIRECTORY: z.string() }), { STAGE: 'Prod!' });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/APP_VERSION/);
     expect(attempt).toThrow(/STAGE/);

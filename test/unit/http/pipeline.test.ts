@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import type { DirectoryStore } from '../../../layers/directory/directory-store';
 import type { StaffMember } from '../../../layers/directory/model';
 import { ConflictError, TooManyRequestsError } from '../../../layers/http/errors';
 import { httpHandler } from '../../../layers/http/pipeline';
 import { defineRoute } from '../../../layers/http/route';
+import * as z from '../../../layers/validation/z';
 import { apiEvent, captureOutput, lambdaContext } from '../../support/events';
 
 const echoRoute = defineRoute({
@@ -16,13 +16,16 @@ const echoRoute = defineRoute({
   summary: 'echo',
   tags: [],
   request: {
-    body: z.object({ name: z.string().min(1, 'Enter a name'), count: z.number().int().max(5) }).strict(),
-    params: z.object({ itemId: z.string().regex(/^[a-z]+$/, 'must be lowercase letters') }).strict(),
+    body: z.strictObject({
+      name: z.string().check(z.minLength(1, 'Enter a name')),
+      count: z.int().check(z.maximum(5)),
+    }),
+    params: z.strictObject({ itemId: z.string().check(z.regex(/^[a-z]+$/, 'must be lowercase letters')) }),
   },
   response: {
     status: 201,
     description: 'echo',
-    schema: z.object({ itemId: z.string(), name: z.string() }).strict(),
+    schema: z.strictObject({ itemId: z.string(), name: z.string() }),
   },
 });
 
@@ -137,7 +140,7 @@ describe('errors', () => {
     summary: 'plain',
     tags: [],
     request: {},
-    response: { status: 200, description: 'ok', schema: z.object({ ok: z.boolean() }).strict() },
+    response: { status: 200, description: 'ok', schema: z.strictObject({ ok: z.boolean() }) },
   });
 
   it('shows the message of a 4xx HttpError, with its headers', async () => {
@@ -202,7 +205,7 @@ describe('staff routes', () => {
     summary: 'whoami',
     tags: [],
     request: {},
-    response: { status: 200, description: 'ok', schema: z.object({ practiceId: z.string() }).strict() },
+    response: { status: 200, description: 'ok', schema: z.strictObject({ practiceId: z.string() }) },
   });
 
   const member = (status: StaffMember['status']): StaffMember => ({

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ROUTES } from '../../functions/routes';
+import { REPO_ROOT, startLocalStack } from '../../infra/local/local-stack';
+import { bundleHandler } from './bundle';
+import { round, summarise } from './stats';
+
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? 1000);
+const HANDLER_ENV = {
+  ...process.env,
+  APP_VERSION: 'bench',
+  STAGE: 'bench',
+  AWS_REGION: 'eu-west-2',
+  TABLE_DIRECTORY: 'bench-directory',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+/** Wall time of fresh `node` processes running `args`, in milliseconds. */
+function timeProcesses(args: string[], runs: number): number[] {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, args, { env: HANDLER_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr.toString()}`);
+    samples.push(elapsed);
+  }
+  return samples;
+}
+
+async function benchHandlers(outDir: string) {
+  const baseline = summarise(timeProcesses(['-e', '0'], COLD_RUNS));
+  const rows = [];
+  for (const route of ROUTES) {
+    const file = await bundleHandler(REPO_ROOT, route.area, route.id, outDir);
+    const code = await readFile(file);
+    const cold = summarise(timeProcesses(['--input-type=module', '-e', `await import(${JSON.stringify(file)})`], COLD_RUNS));
+    rows.push({
+      handler: route.id,
+      bundleBytes: code.length,
+      bundleGzipBytes: gzipSync(code).length,
+      coldImportMs: cold,
+      coldImportOverBaselineMs: round(cold.p50 - baseline.p50),
+    });
+  }
+  return { baseline, rows };
+}
+
+async function benchWarmHealth() {
+  const dataDir = join(tmpdir(), `clinic-bench-${process.pid}`);
+  const stack = await startLocalStack({ port: 0, dataDir, inMemory: true, logLevel: 'ERROR' });
+  try {
+    const url = `${stack.url}/api/health`;
+    for (let i = 0; i < 50; i++) await (await fetch(url)).arrayBuffer();
+    const samples: number[] = [];
+    for (let i = 0; i < WARM_REQUESTS; i++) {
+      const started = process.hrtime.bigint();
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`health answered ${response.status}`);
+      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    return summarise(samples);
+  } finally {
+    await stack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const outDir = join(REPO_ROOT, 'bench', 'bundles');
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+
+  const handlers = await benchHandlers(outDir);
+  const healthWarm = await benchWarmHealth();
+  const results = {
+    measuredAt: new Date().toISOString(),
+    machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
+    settings: { coldRuns: COLD_RUNS, warmRequests: WARM_REQUESTS },
+    baselineNodeStartMs: handlers.baseline,
+    handlers: handlers.rows,
+    warmLatencyMs: { 'GET /api/health (local gateway)': healthWarm },
+  };
+  await writeFile(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  console.log(`\nBaseline: bare \`node -e 0\` p50 ${handlers.baseline.p50} ms (n=${COLD_RUNS})\n`);
+  console.table(
+    handlers.rows.map((r) => ({
+      handler: r.handler,
+      'bundle KB': round(r.bundleBytes / 1024, 1),
+      'gzip KB': round(r.bundleGzipBytes / 1024, 1),
+      'cold import p50 ms': r.coldImportMs.p50,
+      'p99 ms': r.coldImportMs.p99,
+      'over baseline ms': r.coldImportOverBaselineMs,
+    })),
+  );
+  console.table({ 'GET /api/health warm (local gateway)': healthWarm });
+  console.log('Written to bench/results.json');
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});
