@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useRef } from 'react';
+import type { StaffRole } from '../shared/me';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES } from '../shared/runtime-config';
 import { CALLBACK_PATH } from './auth/auth-service';
 import { useIdleTimeout } from './auth/use-idle-timeout';
@@ -21,7 +22,7 @@ function findPage(pathname: string): { page: PageDefinition; params: RouteParams
   return undefined;
 }
 
-function allowed(page: PageDefinition, role: string | undefined): boolean {
+function allowed(page: PageDefinition, role: StaffRole | undefined): boolean {
   return !page.roles || (role !== undefined && page.roles.includes(role));
 }
 

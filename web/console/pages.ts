@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import type { StaffRole } from '../shared/me';
 import { HomePage } from './pages/HomePage';
 import type { RouteParams } from './router/router';
 
@@ -13,7 +14,7 @@ export interface PageDefinition {
   title: string;
   component: ComponentType<{ params: RouteParams }>;
   nav?: { label: string };
-  roles?: readonly string[];
+  roles?: readonly StaffRole[];
 }
 
 export const PAGES: readonly PageDefinition[] = [

@@ -1,36 +1,17 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { MeResponse } from '../../functions/account/routes';
 
 /**
- * `GET /api/me`: who the signed-in member of staff is and which practice they work for. The API validates
- * its responses against this schema; the console imports only the inferred type (no zod in the bundle).
+ * `GET /api/me`: who the signed-in member of staff is and which practice they work for. Inferred from the
+ * API's own zod schema, so the two cannot drift; type-only, so no zod reaches the browser bundle.
  */
-export const StaffSummary = z
-  .object({
-    name: z.string(),
-    email: z.string(),
-    role: z.string(),
-  })
-  .strict()
-  .meta({ id: 'StaffSummary' });
-
-export const PracticeSummary = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    /** The practice's ODS code, e.g. `A81001`. */
-    odsCode: z.string(),
-    /** A demonstration practice: synthetic patients only. */
-    demo: z.boolean(),
-  })
-  .strict()
-  .meta({ id: 'PracticeSummary' });
-
-export const MeResponse = z
-  .object({
-    staff: StaffSummary,
-    practice: PracticeSummary,
-  })
-  .strict()
-  .meta({ id: 'MeResponse' });
-
 export type Me = z.infer<typeof MeResponse>;
+export type StaffRole = Me['staff']['role'];
+
+/** How a role reads in the interface. */
+export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
+  practice_admin: 'Practice administrator',
+  clinical_lead: 'Clinical lead',
+  clinician: 'Clinician',
+  receptionist: 'Receptionist',
+};

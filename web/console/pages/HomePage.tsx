@@ -1,3 +1,4 @@
+import { STAFF_ROLE_LABELS } from '../../shared/me';
 import { Tag } from '../components/Tag';
 import { useMe } from '../me';
 
@@ -82,7 +83,7 @@ export function HomePage() {
               <div className="nhsuk-summary-list__row">
                 <dt className="nhsuk-summary-list__key">Role</dt>
                 <dd className="nhsuk-summary-list__value" id="staff-role">
-                  {me.staff.role}
+                  {STAFF_ROLE_LABELS[me.staff.role] ?? me.staff.role}
                 </dd>
               </div>
             </dl>
