@@ -7,7 +7,8 @@
  *
  * Per client IP (in memory): after a number of free failures within a window, every further attempt from
  * that address has to wait an exponentially growing, capped delay after the previous failure. This slows
- * down spraying one password over many accounts, which the per-account counter cannot see.
+ * down spraying one password over many accounts, which the per-account counter cannot see. A successful
+ * sign-in does not clear it (or one valid account would reset the back-off for all the others).
  */
 export interface LockoutPolicy {
   maxConsecutiveFailures: number;
@@ -97,10 +98,6 @@ export class IpBackoff {
       this.#records.set(ip, { failures: 1, firstFailureMs: nowMs, lastFailureMs: nowMs });
     }
     if (this.#records.size > 10_000) this.#prune(nowMs);
-  }
-
-  recordSuccess(ip: string): void {
-    this.#records.delete(ip);
   }
 
   #current(ip: string, nowMs: number): IpRecord | undefined {

@@ -167,7 +167,6 @@ export function createInteractionHandler(deps: InteractionDeps) {
   /** Both factors passed: record the login and grant the first-party client what it asked for. */
   const finish = async (req: IncomingMessage, res: ServerResponse, uid: string, account: Account) => {
     pending.delete(uid);
-    ipBackoff.recordSuccess(clientIp(req));
     const details = await provider.interactionDetails(req, res);
     const clientId = String(details.params.client_id ?? '');
     let grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;

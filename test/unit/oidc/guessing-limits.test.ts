@@ -66,13 +66,10 @@ describe('per-IP back-off', () => {
     expect(backoff.retryAfterSeconds('192.0.2.2', at(10))).toBe(0);
   });
 
-  it('forgets an address after the window and after a success', () => {
+  it('forgets an address after the window', () => {
     const backoff = new IpBackoff(policy);
     for (let i = 0; i < 5; i += 1) backoff.recordFailure('192.0.2.1', at(0));
     expect(backoff.retryAfterSeconds('192.0.2.1', at(0))).toBeGreaterThan(0);
     expect(backoff.retryAfterSeconds('192.0.2.1', at(901))).toBe(0);
-    for (let i = 0; i < 5; i += 1) backoff.recordFailure('192.0.2.1', at(1000));
-    backoff.recordSuccess('192.0.2.1');
-    expect(backoff.retryAfterSeconds('192.0.2.1', at(1000))).toBe(0);
   });
 });
