@@ -57,6 +57,27 @@ function nhsukCssForStrictCsp(): Plugin {
 }
 
 /**
+ * `vite` and `vite preview` route like the local server and CloudFront: an extension-less path under
+ * `/join/` is the patient page, any other extension-less path the console.
+ */
+function historyFallbacks(): Plugin {
+  const rewrite = (req: { url?: string }, _res: unknown, next: () => void) => {
+    const url = new URL(req.url ?? '/', 'http://vite.local');
+    const path = url.pathname;
+    const isPage = !/\.[a-z0-9]+$/i.test(path) && !path.startsWith('/@') && !path.startsWith('/api/');
+    if (isPage && path !== '/config.json') {
+      req.url = `${path === '/join' || path.startsWith('/join/') ? '/join/index.html' : '/index.html'}${url.search}`;
+    }
+    next();
+  };
+  return {
+    name: 'clinic-connect:history-fallbacks',
+    configureServer: (server) => void server.middlewares.use(rewrite),
+    configurePreviewServer: (server) => void server.middlewares.use(rewrite),
+  };
+}
+
+/**
  * Two pages, built together: the practice console (React) at `/` and the patient join page (vanilla TS,
  * no console code, no React) at `/join/`. They share only CSS. Runtime settings come from `/config.json`,
  * never from the build.
@@ -65,7 +86,8 @@ export default defineConfig({
   root: webRoot,
   base: '/',
   publicDir: false,
-  plugins: [nhsukCssForStrictCsp(), react()],
+  appType: 'mpa',
+  plugins: [nhsukCssForStrictCsp(), historyFallbacks(), react()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
@@ -81,7 +103,11 @@ export default defineConfig({
     },
   },
   server: {
-    // `vite --config web/vite.config.ts` for UI work against `npm start` on :3000.
-    proxy: { '/api': 'http://localhost:3000', '/config.json': 'http://localhost:3000' },
+    // `vite --config web/vite.config.ts` for UI work against `npm start` on :3000 (also used by preview).
+    proxy: {
+      '/api': 'http://localhost:3000',
+      '/oidc': 'http://localhost:3000',
+      '/config.json': 'http://localhost:3000',
+    },
   },
 });
