@@ -376,8 +376,10 @@ export function createInteractionHandler(deps: InteractionDeps) {
       return;
     }
     if (method === 'POST') {
+      // Same-origin check (the issuer's origin, or the origin this request was addressed to).
       const origin = req.headers.origin;
-      if (origin !== undefined && origin !== deps.issuerOrigin) {
+      const requestOrigin = `${new URL(deps.issuerOrigin).protocol}//${req.headers.host ?? ''}`;
+      if (origin !== undefined && origin !== deps.issuerOrigin && origin !== requestOrigin) {
         sendHtml(
           res,
           403,
