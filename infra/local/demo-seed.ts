@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateSecret } from 'otplib';
 import type { DirectoryStore } from '../../layers/directory/directory-store';
 import type { StaffRole } from '../../layers/directory/model';
+import { generateTotpSecret } from './oidc';
 
 export interface DemoStaff {
   sub: string;
@@ -45,7 +45,7 @@ async function loadOrCreateDemoData(dataDir: string): Promise<DemoData> {
       ...member,
       sub: randomUUID(),
       password: newPassword(),
-      totpSecret: generateSecret(),
+      totpSecret: generateTotpSecret(),
     })),
   };
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

@@ -12,6 +12,7 @@ import { type DemoData, seedDemoData } from './demo-seed';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { createGateway } from './gateway';
 import { createJwtAuthorizer } from './jwt-authorizer';
+import { API_RESOURCE_INDICATOR, createLocalIdentityProvider } from './oidc';
 import { createStaticSite } from './static-site';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -116,7 +117,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const demo = await seedDemoData(options.dataDir, directory);
 
   const issuer = `${origin}/oidc`;
-  const authorize = createJwtAuthorizer({ issuer, audience: [CONSOLE_CLIENT_ID], jwksUri: `${issuer}/jwks` });
+  const identity = await createLocalIdentityProvider({
+    issuer,
+    dataDir: options.dataDir,
+    clientId: CONSOLE_CLIENT_ID,
+    redirectUris: [`${origin}/auth/callback`],
+    postLogoutRedirectUris: [`${origin}/`],
+    // Tokens go only to staff their practice has approved and not suspended: the directory decides.
+    isAccountActive: async (sub) => {
+      const account = await identity.accounts.findBySub(sub);
+      const staff = account ? await directory.getStaff(account.practiceId, sub) : undefined;
+      return staff?.status === 'active';
+    },
+  });
+  for (const member of demo.staff) {
+    if (await identity.accounts.findBySub(member.sub)) continue;
+    await identity.accounts.upsertAccount({ ...member, practiceId: demo.practice.practiceId });
+  }
+  const authorize = createJwtAuthorizer({
+    issuer,
+    audience: [API_RESOURCE_INDICATOR, CONSOLE_CLIENT_ID],
+    jwksUri: `${issuer}/jwks`,
+  });
   const gateway = createGateway({ routes: ROUTES, rootDir: REPO_ROOT, authorize });
   const site = createStaticSite(join(REPO_ROOT, 'web', 'dist'));
   const webConfig = JSON.stringify({
@@ -126,9 +148,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     demo: true,
   });
 
+  const canonicalHost = new URL(origin).host;
   ready = async (req, res) => {
+    // One origin only: sign-in redirects and the token issuer are registered for it, so `localhost` and
+    // `127.0.0.1` must not both work half-way.
+    if (req.headers.host !== canonicalHost) {
+      res.writeHead(308, { location: `${origin}${req.url ?? '/'}` }).end();
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/api' || path.startsWith('/api/')) return gateway(req, res);
+    if (path === identity.mountPath || path.startsWith(`${identity.mountPath}/`))
+      return identity.handle(req, res);
     if (path === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(webConfig);
       return;
@@ -146,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ready = undefined;
       server.closeAllConnections();
       await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      await identity.close();
       await dynamo.close();
     },
   };

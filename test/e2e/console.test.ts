@@ -1,0 +1,93 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCodeAt } from '../../infra/local/oidc/totp';
+import { launchChromium, seriousAccessibilityViolations, watchForErrors } from '../support/browser';
+import { startTestStack } from '../support/local-stack';
+
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  browser = await launchChromium();
+  context = await browser.newContext();
+  page = await context.newPage();
+  errors = watchForErrors(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+function demoUser(role: string) {
+  const user = stack.demo.staff.find((s) => s.role === role);
+  if (!user) throw new Error(`no demo ${role}`);
+  return user;
+}
+
+describe('the practice console', () => {
+  it('greets a signed-out visitor with a sign-in page that passes axe', async () => {
+    await page.goto(`${stack.url}/`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Sign in to Clinic Connect');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('signs a demo clinician in with password and authenticator code, and shows their demo practice', async () => {
+    const clinician = demoUser('clinician');
+    await page.click('#sign-in');
+    await page.waitForSelector('#email');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.fill('#email', clinician.email);
+    await page.fill('#password', clinician.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#code');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.fill('#code', await totpCodeAt(clinician.totpSecret));
+    await page.click('button[type=submit]');
+
+    await page.waitForSelector('#practice-name');
+    expect(await page.textContent('#practice-name')).toBe(stack.demo.practice.name);
+    expect(await page.textContent('#header-practice-name')).toBe(stack.demo.practice.name);
+    expect(await page.textContent('#staff-name')).toBe(clinician.name);
+    expect(await page.textContent('#demo-practice-tag')).toContain('Demo practice');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps nothing but the session tokens in browser storage', async () => {
+    const storage = await page.evaluate(() => ({
+      local: Object.keys(localStorage),
+      session: Object.keys(sessionStorage),
+    }));
+    expect(storage.local).toEqual([]);
+    expect(storage.session.every((key) => key.startsWith('oidc.'))).toBe(true);
+  });
+
+  it('answers an unknown console path with an accessible not-found page', async () => {
+    await page.goto(`${stack.url}/no-such-page`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Page not found');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+});
+
+describe('the patient join page', () => {
+  it('is a separate, small page with no console code, and passes axe', async () => {
+    const patient = await (await browser.newContext()).newPage();
+    const patientErrors = watchForErrors(patient);
+    const scripts: string[] = [];
+    patient.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(request.url());
+    });
+    await patient.goto(`${stack.url}/join/some-invite`);
+    await expect.poll(() => patient.locator('h1').textContent()).toBe('Join your video consultation');
+    expect(scripts.length).toBe(1);
+    expect(scripts[0]).toMatch(/\/assets\/join-[^/]+\.js$/);
+    expect(await seriousAccessibilityViolations(patient)).toEqual([]);
+    expect(patientErrors).toEqual([]);
+  });
+});
