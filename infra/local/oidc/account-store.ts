@@ -88,7 +88,8 @@ export type TotpOutcome =
   | { outcome: 'incorrect' }
   | { outcome: 'replayed' }
   | { outcome: 'locked'; lockedUntil: Date }
-  | { outcome: 'not-enrolled' };
+  | { outcome: 'not-enrolled' }
+  | { outcome: 'already-enrolled' };
 
 export interface AccountStoreOptions {
   lockout?: LockoutPolicy;
@@ -310,6 +311,10 @@ export class AccountStore {
       const now = this.#now();
       const locked = lockedUntil(account, now);
       if (locked) return { result: { outcome: 'locked', lockedUntil: locked }, changed: false };
+      // Enrolment never replaces an authenticator (a stale enrolment page must not hijack the account).
+      if (enrolSecret !== undefined && account.totpSecret !== undefined) {
+        return { result: { outcome: 'already-enrolled' }, changed: false };
+      }
       const secret = enrolSecret ?? account.totpSecret;
       if (!secret) return { result: { outcome: 'not-enrolled' }, changed: false };
       const check = await checkTotpCode(secret, code, {

@@ -321,6 +321,8 @@ export function createInteractionHandler(deps: InteractionDeps) {
         pending.delete(uid);
         return renderLogin(res, uid, 423, [{ field: 'email', message: lockedMessage(outcome.lockedUntil) }]);
       case 'not-enrolled':
+      case 'already-enrolled':
+        delete entry.enrolSecret;
         return redirect(res, urls(uid).page);
       case 'ok':
         if (!(await deps.isAccountActive(entry.sub)) || outcome.account.status !== 'active') {

@@ -198,6 +198,13 @@ describe('account store', () => {
     const enrolled = await store.verifyTotp(SUB, code, { enrolSecret: fresh });
     expect(enrolled.outcome).toBe('ok');
     expect(await store.totpSecretFor('DR.FOSTER@example.nhs.uk')).toBe(fresh);
+    // A second enrolment (say, a stale page in another tab) cannot replace it.
+    const intruder = generateTotpSecret();
+    const intruderCode = await totpCodeAt(intruder, clock.getTime() / 1000);
+    expect(await store.verifyTotp(SUB, intruderCode, { enrolSecret: intruder })).toEqual({
+      outcome: 'already-enrolled',
+    });
+    expect(await store.totpSecretFor('dr.foster@example.nhs.uk')).toBe(fresh);
   });
 
   it('gives the current code for `npm run totp`', async () => {
