@@ -35,11 +35,6 @@ export class AccessLogBucket extends Construct {
     });
     acknowledge(
       this.bucket,
-      ['AwsSolutions-S1', 'HIPAA.Security-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketLoggingEnabled'],
-      'This is the access-log bucket itself; logging its own access into itself would loop.',
-    );
-    acknowledge(
-      this.bucket,
       ['HIPAA.Security-S3DefaultEncryptionKMS', 'NIST.800.53.R5-S3DefaultEncryptionKMS'],
       'S3 server access logging only delivers to buckets with SSE-S3 default encryption, so the log ' +
         'destination cannot use SSE-KMS. Objects are encrypted at rest with AES-256 (SSE-S3).',

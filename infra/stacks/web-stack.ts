@@ -253,8 +253,10 @@ export class WebStack extends Stack {
    * grants); it runs only while CloudFormation deploys this stack, never on a user's request.
    */
   private acknowledgeDeploymentHandler(handler: IConstruct): void {
+    // Findings name pseudo parameters the way cdk-nag renders them when they are not literals.
+    const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
     const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
-    const assetObjects = `arn:${this.partition}:s3:::cdk-hnb659fds-assets-${account}-${this.region}/*`;
+    const assetObjects = `arn:${partition}:s3:::cdk-hnb659fds-assets-${account}-${this.region}/*`;
     const siteObjects = `<${this.getLogicalId(this.siteBucket.node.defaultChild as CfnBucket)}.Arn>/*`;
     acknowledge(
       handler,

@@ -1,0 +1,257 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getHealthRoute } from '../../functions/health/routes';
+import { ROUTES } from '../../functions/routes';
+import { ROUTE_FUNCTION_DEFAULTS } from '../../infra/constructs/route-function';
+import { MissingStaffIssuerError } from '../../infra/constructs/staff-authorizer';
+import { effectiveTableGrants, tableAccessStatements } from '../../infra/constructs/table-access';
+import { DataStack } from '../../infra/stacks/data-stack';
+import type { RouteDefinition } from '../../layers/http/route';
+import { buildTestApp, type TestApp, testConfig } from './support';
+
+interface ResourceJson {
+  Properties: {
+    PolicyDocument: { Statement: Statement[] };
+    Environment: { Variables: Record<string, unknown> };
+    [key: string]: unknown;
+  };
+}
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
+
+let built: TestApp;
+let template: Template;
+
+beforeAll(() => {
+  built = buildTestApp();
+  template = Template.fromStack(built.api);
+});
+
+function functionOf(routeId: string) {
+  const fn = built.api.functions.get(routeId);
+  if (!fn) throw new Error(`no function for ${routeId}`);
+  return fn;
+}
+
+function resourceOf(construct: { node: { defaultChild?: unknown } }) {
+  const logicalId = built.api.getLogicalId(construct.node.defaultChild as never);
+  const resource = template.toJSON().Resources[logicalId];
+  if (!resource) throw new Error(`no resource ${logicalId}`);
+  return resource as ResourceJson;
+}
+
+function statementsOf(routeId: string): Statement[] {
+  const policy = functionOf(routeId).node.findChild('Permissions') as ManagedPolicy;
+  return resourceOf(policy).Properties.PolicyDocument.Statement;
+}
+
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+describe('api stack', () => {
+  it('has one function and one HTTP API route per entry of ROUTES', () => {
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
+    for (const route of ROUTES) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+      });
+      expect(resourceOf(functionOf(route.id).function).Properties.Handler).toBe(`index.${route.id}`);
+    }
+  });
+
+  it('runs every function on arm64 and Node 24, traced, with explicit memory and timeout', () => {
+    for (const route of ROUTES) {
+      const props = resourceOf(functionOf(route.id).function).Properties;
+      expect(props).toMatchObject({
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: route.lambda?.memoryMb ?? ROUTE_FUNCTION_DEFAULTS.memoryMb,
+        Timeout: route.lambda?.timeoutSeconds ?? ROUTE_FUNCTION_DEFAULTS.timeoutSeconds,
+      });
+    }
+  });
+
+  it('gives every function its own encrypted log group with a retention period', () => {
+    for (const route of ROUTES) {
+      const routeFunction = functionOf(route.id);
+      const logGroupId = built.api.getLogicalId(routeFunction.logGroup.node.defaultChild as never);
+      expect(resourceOf(routeFunction.function).Properties.LoggingConfig).toMatchObject({
+        LogGroup: { Ref: logGroupId },
+      });
+      expect(resourceOf(routeFunction.logGroup).Properties).toMatchObject({
+        RetentionInDays: 365,
+        KmsKeyId: expect.anything(),
+      });
+    }
+  });
+
+  it('sets the base configuration and the table names each route uses', () => {
+    for (const route of ROUTES) {
+      const env = resourceOf(functionOf(route.id).function).Properties.Environment.Variables;
+      expect(env).toMatchObject({
+        APP_VERSION: '1.2.3-test',
+        STAGE: 'dev',
+        POWERTOOLS_SERVICE_NAME: 'clinic-connect',
+        POWERTOOLS_METRICS_NAMESPACE: 'ClinicConnect',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+      expect(env).not.toHaveProperty('DYNAMODB_ENDPOINT');
+      expect(env).not.toHaveProperty('AWS_REGION');
+      const tableVars = Object.keys(env).filter((name) => name.startsWith('TABLE_'));
+      const expected = Object.keys(effectiveTableGrants(route)).map((id) => `TABLE_${id.toUpperCase()}`);
+      expect(tableVars.sort()).toEqual(expected.sort());
+    }
+  });
+
+  it('never grants DynamoDB or KMS on "*", and no DynamoDB wildcard actions', () => {
+    for (const policy of Object.values(template.findResources('AWS::IAM::ManagedPolicy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+        const actions = actionsOf(statement);
+        if (actions.some((action) => action.startsWith('dynamodb:') || action.startsWith('kms:'))) {
+          expect([statement.Resource].flat()).not.toContain('*');
+          expect(actions.every((action) => !action.includes('*'))).toBe(true);
+        }
+      }
+    }
+    // CDK's inline default policies would bypass all of the above.
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  it('limits the health check to reading the PLATFORM partition of the directory table', () => {
+    const dynamo = statementsOf('getHealth').filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toHaveLength(1);
+    expect(actionsOf(dynamo[0] as Statement).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    expect(dynamo[0]?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['PLATFORM'] },
+    });
+    const kms = statementsOf('getHealth').filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    expect(actionsOf(kms[0] as Statement)).toEqual(['kms:Decrypt']);
+  });
+
+  it('grants a function nothing on data when its route declares no tables', () => {
+    const publicWithoutTables = ROUTES.filter((route) => route.auth === 'public' && !route.tables);
+    for (const route of publicWithoutTables) {
+      const data = statementsOf(route.id).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('dynamodb:') || a.startsWith('kms:')),
+      );
+      expect(data).toEqual([]);
+    }
+  });
+
+  it('logs request metadata only: no path, query string, headers or body', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const format = stage?.Properties.AccessLogSettings.Format as string;
+    const fields = JSON.parse(format) as Record<string, string>;
+    expect(Object.values(fields)).toContain('$context.requestId');
+    expect(Object.values(fields)).toContain('$context.routeKey');
+    expect(Object.values(fields)).toContain('$context.status');
+    expect(format).not.toMatch(
+      /\$context\.(path|rawPath|rawQueryString|requestBody)|\$input|querystring|header/i,
+    );
+    expect(stage?.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 100,
+      ThrottlingRateLimit: 50,
+    });
+  });
+
+  it('puts every staff route behind the JWT authorizer and no public one', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: {
+        Issuer: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Example',
+        Audience: ['example-client-id'],
+      },
+    });
+    for (const route of ROUTES) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+        AuthorizationType: route.auth === 'staff' ? 'JWT' : 'NONE',
+      });
+    }
+  });
+});
+
+describe('staff authorizer', () => {
+  const staffRoute: RouteDefinition = { ...getHealthRoute, id: 'getStaffThing', auth: 'staff' };
+
+  it('refuses to synthesize staff routes without a token issuer', () => {
+    expect(() =>
+      buildTestApp(
+        { jwtIssuer: undefined, jwtAudience: undefined },
+        { routes: [getHealthRoute, staffRoute] },
+      ),
+    ).toThrow(MissingStaffIssuerError);
+  });
+
+  it('needs no issuer while every route is public', () => {
+    const { api } = buildTestApp(
+      { jwtIssuer: undefined, jwtAudience: undefined },
+      { routes: [getHealthRoute] },
+    );
+    Template.fromStack(api).resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+});
+
+describe('table access from a route declaration', () => {
+  function render(route: RouteDefinition): Statement[] {
+    const data = new DataStack(new App(), 'Data', { config: testConfig() });
+    const statements = tableAccessStatements(effectiveTableGrants(route), data.tables, data.tableKey);
+    return statements.map((statement) => data.resolve(statement.toStatementJson()) as Statement);
+  }
+
+  it('adds write actions and data-key use for readwrite, on the table and its named indexes', () => {
+    const [records, key] = render({
+      ...getHealthRoute,
+      id: 'putRecord',
+      tables: { records: { access: 'readwrite', scope: 'practice' } },
+    });
+    expect(actionsOf(records as Statement).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(JSON.stringify(records?.Resource)).toContain('/index/gsi1');
+    expect(records?.Condition).toEqual({
+      'ForAllValues:StringNotEquals': { 'dynamodb:LeadingKeys': ['PLATFORM'] },
+    });
+    expect(actionsOf(key as Statement).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+    expect(key?.Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+      },
+    });
+  });
+
+  it('gives a table without indexes no index ARNs, and "any" scope no partition condition', () => {
+    const [audit] = render({ ...getHealthRoute, tables: { audit: { access: 'read', scope: 'any' } } });
+    expect([audit?.Resource].flat()).toHaveLength(1);
+    expect(audit?.Condition).toBeUndefined();
+  });
+
+  it('lets every staff route read staff records in the directory, which the staff gate checks', () => {
+    expect(effectiveTableGrants({ ...getHealthRoute, auth: 'staff', tables: {} })).toEqual({
+      directory: { access: 'read', scope: 'practice' },
+    });
+    expect(
+      effectiveTableGrants({
+        ...getHealthRoute,
+        auth: 'staff',
+        tables: { directory: { access: 'readwrite', scope: 'platform' } },
+      }),
+    ).toEqual({ directory: { access: 'readwrite', scope: 'any' } });
+  });
+});

@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { loadStageConfig, REPO_ROOT, type StageConfig } from '../../infra/config';
+import { type BuildAppOptions, buildApp, type ClinicConnectStacks } from '../../infra/stacks/build-app';
+
+/** What every test stage has unless a test says otherwise: staff tokens configured, a built web app. */
+export const STAFF_TOKENS = {
+  jwtIssuer: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Example',
+  jwtAudience: 'example-client-id',
+};
+
+/** The feature flags and settings `cdk synth` runs with, so tests see the same templates. */
+const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: object }
+).context;
+
+/** A stand-in for `web/dist`, so tests do not depend on (or wait for) a web build. */
+export function fakeWebDist(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-web-dist-'));
+  mkdirSync(join(dir, 'join'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>console</title>');
+  writeFileSync(join(dir, 'join', 'index.html'), '<!doctype html><title>join</title>');
+  writeFileSync(join(dir, 'assets', 'app-abc123.js'), 'console.log(1);');
+  return dir;
+}
+
+export function testConfig(context: Record<string, unknown> = {}): StageConfig {
+  return loadStageConfig(
+    (key) => ({ ...STAFF_TOKENS, appVersion: '1.2.3-test', webDistDir: fakeWebDist(), ...context })[key],
+    {},
+  );
+}
+
+export interface TestApp extends ClinicConnectStacks {
+  app: App;
+  config: StageConfig;
+}
+
+/**
+ * A fresh app in its own output directory. Lambda bundling is skipped unless asked for: most assertions are
+ * about the templates, and esbuild for every function in every test file would dominate the run time.
+ */
+export function buildTestApp(
+  context: Record<string, unknown> = {},
+  options: BuildAppOptions & { bundle?: boolean } = {},
+): TestApp {
+  const { bundle = false, ...buildOptions } = options;
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'cc-cdk-out-')),
+    context: {
+      ...CDK_JSON_CONTEXT,
+      // As the CLI does: templates name the asset directory of each function.
+      'aws:cdk:enable-asset-metadata': true,
+      ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  const config = testConfig(context);
+  const stacks = buildApp(app, config, { compliancePacks: false, ...buildOptions });
+  return { app, config, ...stacks };
+}
