@@ -20,7 +20,7 @@ export async function demoPasswordFor(dataDir: string, email: string): Promise<s
 
 export function emailArgument(command: string): string {
   const email = process.argv[2];
-  if (!email || !email.includes('@')) {
+  if (!email?.includes('@')) {
     console.error(`Usage: npm run ${command} -- <email>   (e.g. npm run ${command} -- admin@demo.nhs.net)`);
     process.exit(2);
   }
