@@ -2,9 +2,15 @@ import type { RouteDefinition } from '../layers/http/route';
 import { accountRoutes } from './account/routes';
 import { docsRoutes } from './docs/routes';
 import { healthRoutes } from './health/routes';
+import { staffRoutes } from './staff/routes';
 
 /**
  * Every route of the API. The local gateway, the CDK api stack and the OpenAPI document all read this list;
  * add an area's routes here and all three pick them up.
  */
-export const ROUTES: readonly RouteDefinition[] = [...healthRoutes, ...docsRoutes, ...accountRoutes];
+export const ROUTES: readonly RouteDefinition[] = [
+  ...healthRoutes,
+  ...docsRoutes,
+  ...accountRoutes,
+  ...staffRoutes,
+];

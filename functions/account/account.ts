@@ -1,17 +1,20 @@
 import type { DirectoryStore } from '../../layers/directory/directory-store';
 import { NotFoundError } from '../../layers/http/errors';
 import type { StaffCaller } from '../../layers/http/staff-gate';
+import { ACCEPTABLE_USE_POLICY } from '../../layers/identity/acceptable-use';
+import { PERMISSIONS } from '../../layers/identity/permissions';
 
 export async function describeCaller(directory: DirectoryStore, caller: StaffCaller) {
   const practice = await directory.getPractice(caller.practiceId);
   if (!practice) throw new NotFoundError('Your practice could not be found.');
+  const { staff } = caller;
   return {
-    staff: { name: caller.staff.name, email: caller.staff.email, role: caller.staff.role },
-    practice: {
-      id: practice.practiceId,
-      name: practice.name,
-      odsCode: practice.odsCode,
-      demo: practice.demo,
+    staff: { name: staff.name, email: staff.email, role: staff.role },
+    practice: { id: practice.practiceId, name: practice.name, odsCode: practice.odsCode, demo: practice.demo },
+    permissions: [...PERMISSIONS[staff.role]],
+    acceptableUse: {
+      currentVersion: ACCEPTABLE_USE_POLICY.version,
+      accepted: staff.aupVersion === ACCEPTABLE_USE_POLICY.version,
     },
   };
 }

@@ -1,10 +1,18 @@
 import { StaffRole } from '../../layers/directory/model';
 import { defineRoute } from '../../layers/http/route';
+import { ACTIONS } from '../../layers/identity/permissions';
 import * as z from '../../layers/validation/z';
 
 export const MeResponse = z.strictObject({
   staff: z.strictObject({ name: z.string(), email: z.string(), role: StaffRole }),
   practice: z.strictObject({ id: z.string(), name: z.string(), odsCode: z.string(), demo: z.boolean() }),
+  /** What this member's role allows; the console shows only what they may use. */
+  permissions: z.array(z.enum(ACTIONS)),
+  acceptableUse: z.strictObject({
+    currentVersion: z.string(),
+    /** False until the member accepts the current version; every other staff route answers 403 till then. */
+    accepted: z.boolean(),
+  }),
 });
 
 export const getMeRoute = defineRoute({
@@ -13,11 +21,110 @@ export const getMeRoute = defineRoute({
   path: '/api/me',
   area: 'account',
   auth: 'staff',
+  requiresAcceptableUse: false,
   summary: 'The signed-in staff member and their practice',
+  description:
+    'A member who cannot use the console yet gets 403 with a problem `type` saying why: ' +
+    '`urn:clinic-connect:problem:no-practice` (register with a practice first), `…:pending-approval`, ' +
+    '`…:rejected` or `…:suspended`.',
   tags: ['account'],
   request: {},
   response: { status: 200, description: 'Who is signed in, for which practice', schema: MeResponse },
   tables: { directory: { access: 'read', scope: 'practice' } },
 });
 
-export const accountRoutes = [getMeRoute];
+export const AcceptableUsePolicy = z.strictObject({
+  version: z.string(),
+  title: z.string(),
+  points: z.array(z.string()),
+});
+
+export const getAcceptableUsePolicyRoute = defineRoute({
+  id: 'getAcceptableUsePolicy',
+  method: 'GET',
+  path: '/api/acceptable-use-policy',
+  area: 'account',
+  auth: 'public',
+  summary: 'The current acceptable-use policy for staff',
+  tags: ['account'],
+  request: {},
+  response: { status: 200, description: 'The policy text and its version', schema: AcceptableUsePolicy },
+});
+
+export const acceptAcceptableUsePolicyRoute = defineRoute({
+  id: 'acceptAcceptableUsePolicy',
+  method: 'POST',
+  path: '/api/acceptable-use-policy/acceptances',
+  area: 'account',
+  auth: 'staff',
+  requiresAcceptableUse: false,
+  summary: 'Accept the current acceptable-use policy',
+  description: 'Records the acceptance with its version. A version that is no longer current gets 409.',
+  tags: ['account'],
+  request: {
+    body: z.strictObject({
+      version: z.string().check(z.minLength(1, 'Say which version of the policy you accept')),
+    }),
+  },
+  response: {
+    status: 201,
+    description: 'Accepted',
+    schema: z.strictObject({ version: z.string(), acceptedAt: z.string() }),
+  },
+  errors: [409],
+  tables: {
+    directory: { access: 'readwrite', scope: 'practice' },
+    audit: { access: 'readwrite', scope: 'practice' },
+  },
+});
+
+export const registerWithPracticeRoute = defineRoute({
+  id: 'registerWithPractice',
+  method: 'POST',
+  path: '/api/registrations',
+  area: 'account',
+  auth: 'account',
+  summary: 'Ask to join a practice',
+  description:
+    'A signed-in account with no practice asks to join one, named by its ODS code. The account becomes a ' +
+    'pending member until a practice admin approves it. An account belongs to one practice only (409).',
+  tags: ['account'],
+  request: {
+    body: z.strictObject({
+      odsCode: z
+        .string()
+        .check(
+          z.trim(),
+          z.toUpperCase(),
+          z.regex(/^[A-Z0-9]{3,10}$/, 'Enter your practice’s ODS code, for example A81001'),
+        ),
+      name: z
+        .string()
+        .check(
+          z.trim(),
+          z.minLength(1, 'Enter your full name'),
+          z.maxLength(120, 'Enter at most 120 characters'),
+        ),
+    }),
+  },
+  response: {
+    status: 201,
+    description: 'Registered; waiting for approval',
+    schema: z.strictObject({
+      status: z.literal('pending'),
+      practice: z.strictObject({ name: z.string(), odsCode: z.string() }),
+    }),
+  },
+  errors: [404, 409],
+  tables: {
+    directory: { access: 'readwrite', scope: 'any' },
+    audit: { access: 'readwrite', scope: 'practice' },
+  },
+});
+
+export const accountRoutes = [
+  getMeRoute,
+  getAcceptableUsePolicyRoute,
+  acceptAcceptableUsePolicyRoute,
+  registerWithPracticeRoute,
+];

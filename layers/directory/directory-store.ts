@@ -1,12 +1,28 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { directoryKeys, Practice, StaffMember } from './model';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { directoryKeys, Membership, Practice, StaffMember } from './model';
 
-/** Port: practices and their staff. */
+/** The write lost a race: the record changed (or appeared) since it was read. */
+export class StaleWriteError extends Error {
+  override readonly name = 'StaleWriteError';
+}
+
+/** Port: practices, their staff, and which practice each account belongs to. */
 export interface DirectoryStore {
   getPractice(practiceId: string): Promise<Practice | undefined>;
+  findPracticeByOdsCode(odsCode: string): Promise<Practice | undefined>;
   getStaff(practiceId: string, sub: string): Promise<StaffMember | undefined>;
+  listStaff(practiceId: string): Promise<StaffMember[]>;
+  getMembership(sub: string): Promise<Membership | undefined>;
   putPractice(practice: Practice): Promise<void>;
+  /** Unconditional; for seeding and tests. Use `createMembership` and `replaceStaff` in request paths. */
   putStaff(staff: StaffMember): Promise<void>;
+  /** Fails with StaleWriteError when the account already belongs to a practice. */
+  createMembership(membership: Membership): Promise<void>;
+  /** Creates the staff record; fails with StaleWriteError if it exists. */
+  createStaff(staff: StaffMember): Promise<void>;
+  /** Replaces the record only if it is still as last read (same `updatedAt`); else StaleWriteError. */
+  replaceStaff(staff: StaffMember, expectedUpdatedAt: string): Promise<void>;
 }
 
 /** The DynamoDB adapter; locally the same code talks to dynalite. Parsing drops the key attributes. */
@@ -23,6 +39,21 @@ export class DynamoDirectoryStore implements DirectoryStore {
     return Item ? Practice.parse(Item) : undefined;
   }
 
+  async findPracticeByOdsCode(odsCode: string): Promise<Practice | undefined> {
+    const key = directoryKeys.practiceByOds(odsCode);
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+        ExpressionAttributeValues: { ':pk': key.gsi1pk, ':sk': key.gsi1sk },
+        Limit: 1,
+      }),
+    );
+    const item = Items?.[0];
+    return item ? Practice.parse(item) : undefined;
+  }
+
   async getStaff(practiceId: string, sub: string): Promise<StaffMember | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: directoryKeys.staff(practiceId, sub) }),
@@ -30,12 +61,44 @@ export class DynamoDirectoryStore implements DirectoryStore {
     return Item ? StaffMember.parse(Item) : undefined;
   }
 
+  async listStaff(practiceId: string): Promise<StaffMember[]> {
+    const staff: StaffMember[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': directoryKeys.practicePartition(practiceId),
+            ':prefix': directoryKeys.staffPrefix,
+          },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) staff.push(StaffMember.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return staff;
+  }
+
+  async getMembership(sub: string): Promise<Membership | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: directoryKeys.membership(sub) }),
+    );
+    return Item ? Membership.parse(Item) : undefined;
+  }
+
   async putPractice(practice: Practice): Promise<void> {
     const item = Practice.parse(practice);
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...directoryKeys.practice(item.practiceId), ...item },
+        Item: {
+          ...directoryKeys.practice(item.practiceId),
+          ...directoryKeys.practiceByOds(item.odsCode),
+          ...item,
+        },
       }),
     );
   }
@@ -48,5 +111,48 @@ export class DynamoDirectoryStore implements DirectoryStore {
         Item: { ...directoryKeys.staff(item.practiceId, item.sub), ...item },
       }),
     );
+  }
+
+  async createMembership(membership: Membership): Promise<void> {
+    const item = Membership.parse(membership);
+    await this.conditionally(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...directoryKeys.membership(item.sub), ...item },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async createStaff(staff: StaffMember): Promise<void> {
+    const item = StaffMember.parse(staff);
+    await this.conditionally(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...directoryKeys.staff(item.practiceId, item.sub), ...item },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async replaceStaff(staff: StaffMember, expectedUpdatedAt: string): Promise<void> {
+    const item = StaffMember.parse(staff);
+    await this.conditionally(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...directoryKeys.staff(item.practiceId, item.sub), ...item },
+        ConditionExpression: 'updatedAt = :expected',
+        ExpressionAttributeValues: { ':expected': expectedUpdatedAt },
+      }),
+    );
+  }
+
+  private async conditionally(command: PutCommand): Promise<void> {
+    try {
+      await this.client.send(command);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new StaleWriteError('the record changed');
+      throw error;
+    }
   }
 }

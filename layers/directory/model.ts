@@ -29,14 +29,27 @@ export const StaffMember = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(120)),
   role: StaffRole,
   status: StaffStatus,
+  /** The acceptable-use policy version this member last accepted, and when. */
+  aupVersion: z.optional(z.string()),
+  aupAcceptedAt: z.optional(z.iso.datetime()),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
 export type StaffMember = z.infer<typeof StaffMember>;
 
-/** Key layout: everything a practice owns sits in the partition `PRACTICE#<practiceId>`. */
+/** Which practice an account belongs to: one, for good. Read by the token trigger, which knows only `sub`. */
+export const Membership = z.object({ sub: z.string(), practiceId: PracticeId, createdAt: z.iso.datetime() });
+export type Membership = z.infer<typeof Membership>;
+
+/**
+ * Key layout: everything a practice owns sits in the partition `PRACTICE#<practiceId>`. The one item outside
+ * it is an account's membership pointer, which holds no practice data, only which practice to look in.
+ */
 export const directoryKeys = {
   practicePartition: (practiceId: string) => `PRACTICE#${practiceId}`,
   practice: (practiceId: string) => ({ pk: `PRACTICE#${practiceId}`, sk: 'PRACTICE' }),
+  practiceByOds: (odsCode: string) => ({ gsi1pk: `ODS#${odsCode}`, gsi1sk: 'PRACTICE' }),
   staff: (practiceId: string, sub: string) => ({ pk: `PRACTICE#${practiceId}`, sk: `STAFF#${sub}` }),
+  staffPrefix: 'STAFF#',
+  membership: (sub: string) => ({ pk: `USER#${sub}`, sk: 'MEMBERSHIP' }),
 };

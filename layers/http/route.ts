@@ -1,13 +1,15 @@
 import type { $ZodObject, $ZodType } from 'zod/v4/core';
+import type { Action } from '../identity/permissions';
 import type { TableId } from '../storage/tables';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * Who may call a route. `public`: anyone (health, the patient join flow); `staff`: a signed-in member of a
- * practice, with the API Gateway JWT authorizer in front of the function.
+ * Who may call a route. `public`: anyone (health, the patient join flow). `account`: anyone signed in, member
+ * of a practice or not (registering with a practice). `staff`: an approved, active member of a practice. The
+ * last two sit behind API Gateway's JWT authorizer.
  */
-export type RouteAuth = 'public' | 'staff';
+export type RouteAuth = 'public' | 'account' | 'staff';
 
 type ObjectSchema = $ZodObject;
 
@@ -29,6 +31,13 @@ export interface RouteDefinition<
   path: `/api/${string}`;
   area: string;
   auth: Auth;
+  /** On `staff` routes: what the caller's role must allow (see layers/identity/permissions.ts). */
+  permission?: Action;
+  /**
+   * On `staff` routes: false lets a member in before accepting the current acceptable-use policy (reading
+   * who they are, accepting the policy). Default true.
+   */
+  requiresAcceptableUse?: boolean;
   summary: string;
   description?: string;
   tags: string[];
