@@ -10,7 +10,12 @@ export async function describeCaller(directory: DirectoryStore, caller: StaffCal
   const { staff } = caller;
   return {
     staff: { name: staff.name, email: staff.email, role: staff.role },
-    practice: { id: practice.practiceId, name: practice.name, odsCode: practice.odsCode, demo: practice.demo },
+    practice: {
+      id: practice.practiceId,
+      name: practice.name,
+      odsCode: practice.odsCode,
+      demo: practice.demo,
+    },
     permissions: [...PERMISSIONS[staff.role]],
     acceptableUse: {
       currentVersion: ACCEPTABLE_USE_POLICY.version,

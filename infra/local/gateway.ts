@@ -89,7 +89,7 @@ export function createGateway(options: GatewayOptions) {
 
     const headers = flattenHeaders(req);
     let authorizer: APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'] | undefined;
-    if (match.route.auth === 'staff') {
+    if (match.route.auth !== 'public') {
       const result = await options.authorize(headers.authorization);
       if (!result.ok) {
         return send(res, {

@@ -8,11 +8,25 @@ export class HttpError extends Error {
     readonly status: number,
     readonly title: string,
     message: string,
-    readonly details: { issues?: FieldIssue[]; headers?: Record<string, string> } = {},
+    readonly details: { issues?: FieldIssue[]; headers?: Record<string, string>; type?: ProblemType } = {},
   ) {
     super(message);
   }
 }
+
+/**
+ * Machine-readable reasons a client acts on (the console shows a different page for each); the message
+ * stays for people.
+ */
+export const PROBLEM_TYPES = {
+  noPractice: 'urn:clinic-connect:problem:no-practice',
+  pendingApproval: 'urn:clinic-connect:problem:pending-approval',
+  rejected: 'urn:clinic-connect:problem:rejected',
+  suspended: 'urn:clinic-connect:problem:suspended',
+  aupRequired: 'urn:clinic-connect:problem:aup-required',
+  permissionDenied: 'urn:clinic-connect:problem:permission-denied',
+} as const;
+export type ProblemType = (typeof PROBLEM_TYPES)[keyof typeof PROBLEM_TYPES];
 
 export interface FieldIssue {
   /** Where the problem is, e.g. "body.nhsNumber". */
@@ -31,8 +45,8 @@ export class UnauthorizedError extends HttpError {
   }
 }
 export class ForbiddenError extends HttpError {
-  constructor(message = 'You do not have permission to do that.') {
-    super(403, 'Forbidden', message);
+  constructor(message = 'You do not have permission to do that.', type?: ProblemType) {
+    super(403, 'Forbidden', message, type ? { type } : {});
   }
 }
 export class NotFoundError extends HttpError {

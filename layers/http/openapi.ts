@@ -69,7 +69,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], info: {
     const errorStatuses = [
       ...new Set([
         ...(route.request.body || route.request.query || route.request.params ? [400] : []),
-        ...(route.auth === 'staff' ? [401, 403] : []),
+        ...(route.auth !== 'public' ? [401, 403] : []),
         ...(route.errors ?? []),
         500,
       ]),
@@ -91,7 +91,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], info: {
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       tags: route.tags,
-      ...(route.auth === 'staff' ? { security: [{ staffBearer: [] }] } : { security: [] }),
+      ...(route.auth !== 'public' ? { security: [{ staffBearer: [] }] } : { security: [] }),
       ...(parameters(route).length > 0 ? { parameters: parameters(route) } : {}),
       ...(route.request.body
         ? {

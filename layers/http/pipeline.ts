@@ -17,7 +17,7 @@ import { HttpError } from './errors';
 import { identityFromAuthorizer } from './identity';
 import { parsePart, readJsonBody } from './request-parsing';
 import type { RouteDefinition } from './route';
-import { admitStaff, type StaffCaller, staffDirectory } from './staff-gate';
+import { type AccountCaller, admitAccount, admitStaff, type StaffCaller, staffDirectory } from './staff-gate';
 
 /** The parsed type of an optional schema; `undefined` where the route declares none. */
 type Infer<S> = [Exclude<S, undefined>] extends [never]
@@ -29,7 +29,7 @@ export interface HandlerRequest<R extends RouteDefinition> {
   query: Infer<R['request']['query']>;
   params: Infer<R['request']['params']>;
   /** An active staff member on every `staff` route (checked against the directory); `undefined` on public ones. */
-  caller: R['auth'] extends 'staff' ? StaffCaller : undefined;
+  caller: R['auth'] extends 'staff' ? StaffCaller : R['auth'] extends 'account' ? AccountCaller : undefined;
   requestId: string;
   event: APIGatewayProxyEventV2WithJWTAuthorizer;
 }
@@ -56,7 +56,7 @@ const JSON_HEADERS = {
 function problem(error: HttpError | undefined, requestId: string): APIGatewayProxyStructuredResultV2 {
   const status = error?.status ?? 500;
   const body = {
-    type: 'about:blank',
+    type: error?.details.type ?? 'about:blank',
     title: error?.title ?? 'Internal server error',
     status,
     detail: error?.message ?? 'Something went wrong on our side. It has been logged; please try again.',

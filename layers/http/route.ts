@@ -47,6 +47,8 @@ export interface RouteDefinition<
   /** Error statuses this route can answer besides 400/401/403/500, for the API document. */
   errors?: number[];
   lambda?: { memoryMb?: number; timeoutSeconds?: number };
+  /** The function may end a member's sessions at the identity provider (Cognito AdminUserGlobalSignOut). */
+  identityAdmin?: boolean;
   /**
    * What the route's function may do to each table; the CDK stack grants exactly this and nothing more.
    * `platform` limits access to the PLATFORM partition (health probes); `practice` to practice partitions.

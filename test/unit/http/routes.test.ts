@@ -47,7 +47,7 @@ describe('the OpenAPI document', () => {
   it('marks staff routes as needing a bearer token and public ones as not', () => {
     for (const route of ROUTES) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()] as { security: unknown[] };
-      expect(operation.security, route.id).toEqual(route.auth === 'staff' ? [{ staffBearer: [] }] : []);
+      expect(operation.security, route.id).toEqual(route.auth === 'public' ? [] : [{ staffBearer: [] }]);
     }
   });
 

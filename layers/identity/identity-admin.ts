@@ -1,0 +1,39 @@
+import {
+  AdminUserGlobalSignOutCommand,
+  CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+
+/** Port: what the API may ask of the staff identity provider. */
+export interface IdentityAdmin {
+  /** Revokes the member's refresh tokens and sessions, so they cannot get new access tokens. */
+  endSessions(sub: string): Promise<void>;
+}
+
+/** Cognito: with email as the username attribute, an account's Username is its `sub`. */
+export class CognitoIdentityAdmin implements IdentityAdmin {
+  constructor(
+    private readonly client: CognitoIdentityProviderClient,
+    private readonly userPoolId: string,
+  ) {}
+
+  async endSessions(sub: string): Promise<void> {
+    await this.client.send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.userPoolId, Username: sub }));
+  }
+}
+
+/**
+ * The local provider asks the directory for a member's claims at every token it issues (sign-in, code
+ * exchange, refresh) and refuses suspended members, so there is no session to end from here.
+ */
+export class DirectoryCheckedIdentityAdmin implements IdentityAdmin {
+  async endSessions(): Promise<void> {}
+}
+
+export function identityAdminFrom(env: { USER_POOL_ID?: string; AWS_REGION: string }): IdentityAdmin {
+  return env.USER_POOL_ID
+    ? new CognitoIdentityAdmin(
+        new CognitoIdentityProviderClient({ region: env.AWS_REGION }),
+        env.USER_POOL_ID,
+      )
+    : new DirectoryCheckedIdentityAdmin();
+}
