@@ -121,8 +121,12 @@ export function httpHandler<R extends RouteDefinition>(
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     logger.appendKeys({ request_id: requestId, route: route.id });
     const caller =
-      route.auth === 'staff' ? await admitStaff(directory(), identityFromAuthorizer(event)) : undefined;
-    if (caller) logger.appendKeys({ practice_id: caller.practiceId });
+      route.auth === 'staff'
+        ? await admitStaff(directory(), identityFromAuthorizer(event), route)
+        : route.auth === 'account'
+          ? admitAccount(identityFromAuthorizer(event))
+          : undefined;
+    if (caller && 'practiceId' in caller) logger.appendKeys({ practice_id: caller.practiceId });
     const params = parsePart('params', route.request.params, event.pathParameters);
     const query = parsePart('query', route.request.query, event.queryStringParameters);
     const body = route.request.body

@@ -57,7 +57,7 @@ export function admitAccount(identity: CallerIdentity): AccountCaller {
 export async function admitStaff(
   directory: DirectoryStore,
   identity: CallerIdentity,
-  route: Pick<RouteDefinition, 'permission' | 'requiresAcceptableUse'> = {},
+  route: Pick<RouteDefinition, 'permission' | 'requiresAcceptableUse'>,
 ): Promise<StaffCaller> {
   const practiceId = identity.practiceId ?? (await directory.getMembership(identity.subject))?.practiceId;
   const staff = practiceId ? await directory.getStaff(practiceId, identity.subject) : undefined;

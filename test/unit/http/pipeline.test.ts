@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryStore } from '../../../layers/directory/directory-store';
 import type { StaffMember } from '../../../layers/directory/model';
-import { ConflictError, TooManyRequestsError } from '../../../layers/http/errors';
+import { ConflictError, PROBLEM_TYPES, TooManyRequestsError } from '../../../layers/http/errors';
 import { httpHandler } from '../../../layers/http/pipeline';
 import { defineRoute } from '../../../layers/http/route';
+import { ACCEPTABLE_USE_POLICY } from '../../../layers/identity/acceptable-use';
 import * as z from '../../../layers/validation/z';
 import { apiEvent, captureOutput, lambdaContext } from '../../support/events';
 
@@ -46,6 +47,7 @@ function echo(body: unknown, headers: Record<string, string> = { 'content-type':
 
 function problemOf(result: { body?: string }) {
   return JSON.parse(result.body ?? '{}') as {
+    type: string;
     status: number;
     detail: string;
     requestId: string;
@@ -215,17 +217,30 @@ describe('staff routes', () => {
     name: 'A',
     role: 'clinician',
     status,
+    aupVersion: ACCEPTABLE_USE_POLICY.version,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
   });
 
   function directoryWith(staff: StaffMember | undefined): DirectoryStore {
+    const unused = async (): Promise<never> => {
+      throw new Error('not used by the gate');
+    };
     return {
-      getPractice: async () => undefined,
+      getPractice: unused,
+      findPracticeByOdsCode: unused,
+      listStaff: unused,
+      putPractice: unused,
+      putStaff: unused,
+      createMembership: unused,
+      createStaff: unused,
+      replaceStaff: unused,
+      getMembership: async (sub) =>
+        staff && staff.sub === sub
+          ? { sub, practiceId: staff.practiceId, createdAt: staff.createdAt }
+          : undefined,
       getStaff: async (practiceId, sub) =>
         staff && staff.practiceId === practiceId && staff.sub === sub ? staff : undefined,
-      putPractice: async () => undefined,
-      putStaff: async () => undefined,
     };
   }
 
@@ -254,6 +269,7 @@ describe('staff routes', () => {
     );
     expect(result.statusCode).toBe(403);
     expect(problemOf(result).detail).toBe(message);
+    expect(problemOf(result).type).toMatch(/^urn:clinic-connect:problem:/);
   });
 
   it('refuses a token claiming a practice the caller is not a member of', async () => {
@@ -275,5 +291,39 @@ describe('staff routes', () => {
       lambdaContext(),
     );
     expect(result.statusCode).toBe(401);
+  });
+
+  it('asks a member who has not accepted the current policy to accept it first', async () => {
+    const result = await handlerFor({ ...member('active'), aupVersion: 'an-older-version' })(
+      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-a' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(403);
+    expect(problemOf(result)).toMatchObject({ type: PROBLEM_TYPES.aupRequired });
+  });
+
+  it('refuses a role without the route’s permission, naming the role and the action', async () => {
+    const adminOnly = httpHandler(
+      { ...staffRoute, permission: 'staff.manage' },
+      async ({ caller }) => ({ body: { practiceId: caller.practiceId } }),
+      { directory: () => directoryWith(member('active')) },
+    );
+    const result = await adminOnly(
+      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-a' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(403);
+    expect(problemOf(result)).toMatchObject({
+      type: PROBLEM_TYPES.permissionDenied,
+      detail: 'As a clinician you cannot approve and manage staff.',
+    });
+  });
+
+  it('finds the practice from the membership when the token predates registration', async () => {
+    const result = await handlerFor(member('active'))(
+      apiEvent({ claims: { sub: 'user-1' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(200);
   });
 });
