@@ -16,6 +16,8 @@ const HANDLER_ENV = {
   STAGE: 'bench',
   AWS_REGION: 'eu-west-2',
   TABLE_DIRECTORY: 'bench-directory',
+  TABLE_AUDIT: 'bench-audit',
+  TABLE_RECORDS: 'bench-records',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   POWERTOOLS_TRACE_ENABLED: 'false',

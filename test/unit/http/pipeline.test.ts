@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { DirectoryStore } from '../../../layers/directory/directory-store';
 import type { StaffMember } from '../../../layers/directory/model';
 import { ConflictError, PROBLEM_TYPES, TooManyRequestsError } from '../../../layers/http/errors';
 import { httpHandler } from '../../../layers/http/pipeline';
@@ -7,6 +6,7 @@ import { defineRoute } from '../../../layers/http/route';
 import { ACCEPTABLE_USE_POLICY } from '../../../layers/identity/acceptable-use';
 import * as z from '../../../layers/validation/z';
 import { apiEvent, captureOutput, lambdaContext } from '../../support/events';
+import { directoryWithMember, staffMember } from '../../support/fake-directory';
 
 const echoRoute = defineRoute({
   id: 'echo',
@@ -210,43 +210,12 @@ describe('staff routes', () => {
     response: { status: 200, description: 'ok', schema: z.strictObject({ practiceId: z.string() }) },
   });
 
-  const member = (status: StaffMember['status']): StaffMember => ({
-    practiceId: 'practice-a',
-    sub: 'user-1',
-    email: 'a@nhs.net',
-    name: 'A',
-    role: 'clinician',
-    status,
-    aupVersion: ACCEPTABLE_USE_POLICY.version,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  });
-
-  function directoryWith(staff: StaffMember | undefined): DirectoryStore {
-    const unused = async (): Promise<never> => {
-      throw new Error('not used by the gate');
-    };
-    return {
-      getPractice: unused,
-      findPracticeByOdsCode: unused,
-      listStaff: unused,
-      putPractice: unused,
-      putStaff: unused,
-      createMembership: unused,
-      createStaff: unused,
-      replaceStaff: unused,
-      getMembership: async (sub) =>
-        staff && staff.sub === sub
-          ? { sub, practiceId: staff.practiceId, createdAt: staff.createdAt }
-          : undefined,
-      getStaff: async (practiceId, sub) =>
-        staff && staff.practiceId === practiceId && staff.sub === sub ? staff : undefined,
-    };
-  }
+  const member = (status: StaffMember['status']) =>
+    staffMember({ status, aupVersion: ACCEPTABLE_USE_POLICY.version });
 
   const handlerFor = (staff: StaffMember | undefined) =>
     httpHandler(staffRoute, async ({ caller }) => ({ body: { practiceId: caller.practiceId } }), {
-      directory: () => directoryWith(staff),
+      directory: () => directoryWithMember(staff),
     });
 
   it('admits an active member, with the practice from the staff record', async () => {
@@ -306,7 +275,7 @@ describe('staff routes', () => {
     const adminOnly = httpHandler(
       { ...staffRoute, permission: 'staff.manage' },
       async ({ caller }) => ({ body: { practiceId: caller.practiceId } }),
-      { directory: () => directoryWith(member('active')) },
+      { directory: () => directoryWithMember(member('active')) },
     );
     const result = await adminOnly(
       apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-a' } }),

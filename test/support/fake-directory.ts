@@ -1,0 +1,42 @@
+import type { DirectoryStore } from '../../layers/directory/directory-store';
+import type { StaffMember } from '../../layers/directory/model';
+
+export function staffMember(overrides: Partial<StaffMember> = {}): StaffMember {
+  return {
+    practiceId: 'practice-a',
+    sub: 'user-1',
+    email: 'a@nhs.net',
+    name: 'A',
+    role: 'clinician',
+    status: 'active',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/**
+ * A directory holding one member (or none), for unit tests of code that only reads a member and their
+ * membership. Anything else it is asked fails the test: the code under test should not need it.
+ */
+export function directoryWithMember(member: StaffMember | undefined): DirectoryStore {
+  const unused = async (): Promise<never> => {
+    throw new Error('not expected in this test');
+  };
+  return {
+    getPractice: unused,
+    findPracticeByOdsCode: unused,
+    listStaff: unused,
+    putPractice: unused,
+    putStaff: unused,
+    createMembership: unused,
+    createStaff: unused,
+    replaceStaff: unused,
+    getMembership: async (sub) =>
+      member && member.sub === sub
+        ? { sub, practiceId: member.practiceId, createdAt: member.createdAt }
+        : undefined,
+    getStaff: async (practiceId, sub) =>
+      member && member.practiceId === practiceId && member.sub === sub ? member : undefined,
+  };
+}
