@@ -1,14 +1,19 @@
 import { type ReactNode, useEffect, useRef } from 'react';
-import type { StaffRole } from '../shared/me';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES } from '../shared/runtime-config';
+import { type Access, accessFrom } from './access';
 import { CALLBACK_PATH } from './auth/auth-service';
 import { useIdleTimeout } from './auth/use-idle-timeout';
 import { Footer } from './components/Footer';
 import { Header, type HeaderNavItem, SERVICE_NAME } from './components/Header';
 import { SkipLink } from './components/SkipLink';
 import { MeProvider, useMe } from './me';
-import { PAGES, type PageDefinition } from './pages';
+import { allowed, PAGES, type PageDefinition } from './pages';
+import { AcceptableUsePage } from './pages/AcceptableUsePage';
+import { AccountClosedPage, CLOSED_TITLES } from './pages/AccountClosedPage';
+import { JoinPracticePage } from './pages/JoinPracticePage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { PendingApprovalPage } from './pages/PendingApprovalPage';
+import { ServiceProblemPage } from './pages/ServiceProblemPage';
 import { SignInPage } from './pages/SignInPage';
 import { StatusPage } from './pages/StatusPage';
 import { matchPath, type RouteParams, useLocation } from './router/router';
@@ -22,23 +27,53 @@ function findPage(pathname: string): { page: PageDefinition; params: RouteParams
   return undefined;
 }
 
-function allowed(page: PageDefinition, role: StaffRole | undefined): boolean {
-  return !page.roles || (role !== undefined && page.roles.includes(role));
+interface View {
+  title: string;
+  content: ReactNode;
+  /** False while something loads: focus moves only between settled views. */
+  settled?: false;
+}
+
+const LOADING: View = {
+  title: 'Loading',
+  content: <StatusPage title={SERVICE_NAME} message="Loading…" />,
+  settled: false,
+};
+
+/** What a signed-in person sees instead of the console until they may use it, at any console address. */
+function gateView(access: Exclude<Access, { kind: 'ready' }>): View {
+  switch (access.kind) {
+    case 'loading':
+      return LOADING;
+    case 'join':
+      return { title: 'Join your practice', content: <JoinPracticePage /> };
+    case 'pending':
+      return { title: 'Waiting for approval', content: <PendingApprovalPage practice={access.practice} /> };
+    case 'rejected':
+    case 'suspended':
+      return { title: CLOSED_TITLES[access.kind], content: <AccountClosedPage reason={access.kind} /> };
+    case 'acceptable-use':
+      return { title: 'Acceptable use policy', content: <AcceptableUsePage /> };
+    case 'problem':
+      return { title: 'Sorry, there is a problem', content: <ServiceProblemPage error={access.error} /> };
+  }
 }
 
 /**
- * After a route change (not the first load), move focus to the new page's `<h1>` so screen readers start
- * there, and scroll to the top. The document title follows the page.
+ * The document title follows the page. After the view changes (a route, or a step such as accepting the
+ * policy, but not the first settled view of this load), focus moves to the new `<h1>` so screen readers
+ * start there, and the window scrolls to the top.
  */
-function useRouteFocus(routeKey: string, title: string) {
-  const first = useRef(true);
+function useViewFocus(viewKey: string, title: string, settled: boolean) {
+  const shown = useRef(false);
   useEffect(() => {
     document.title = `${title} – ${SERVICE_NAME}`;
   }, [title]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on route change only
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the view changes only
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
+    if (!settled) return;
+    if (!shown.current) {
+      shown.current = true;
       return;
     }
     const main = document.getElementById('maincontent');
@@ -48,47 +83,44 @@ function useRouteFocus(routeKey: string, title: string) {
     if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
     target.focus({ preventScroll: true });
     window.scrollTo(0, 0);
-  }, [routeKey]);
+  }, [viewKey, settled]);
 }
 
 function Shell() {
   const { config, auth } = useServices();
   const authState = useAuthState();
-  const { state: meState } = useMe();
+  const { state: meState, registration } = useMe();
   const { pathname } = useLocation();
   const idleMinutes = config.idleTimeoutMinutes ?? DEFAULT_IDLE_TIMEOUT_MINUTES;
   const signedIn = authState.status === 'signedIn';
 
   useIdleTimeout(idleMinutes * 60_000, () => void auth.signOut('idle'), signedIn);
 
-  const me = meState.status === 'loaded' ? meState.me : undefined;
-  const role = me?.staff.role;
+  const access = signedIn ? accessFrom(meState, registration) : undefined;
+  const me = access?.kind === 'ready' ? access.me : undefined;
   const match = findPage(pathname);
 
-  let title: string;
-  let content: ReactNode;
+  let view: View;
   if (authState.status === 'loading' || pathname === CALLBACK_PATH) {
-    title = pathname === CALLBACK_PATH ? 'Signing in' : 'Loading';
-    content = (
-      <StatusPage
-        title={pathname === CALLBACK_PATH ? 'Signing you in' : SERVICE_NAME}
-        message={pathname === CALLBACK_PATH ? 'Signing you in…' : 'Loading…'}
-      />
-    );
-  } else if (!match || (me && !allowed(match.page, role))) {
-    title = 'Page not found';
-    content = <NotFoundPage />;
+    view =
+      pathname === CALLBACK_PATH
+        ? { title: 'Signing in', content: <StatusPage title="Signing you in" message="Signing you in…" /> }
+        : LOADING;
+  } else if (!match) {
+    view = { title: 'Page not found', content: <NotFoundPage /> };
   } else if (authState.status === 'signedOut') {
-    title = 'Sign in';
-    content = <SignInPage reason={authState.reason} idleMinutes={idleMinutes} />;
+    view = { title: 'Sign in', content: <SignInPage reason={authState.reason} idleMinutes={idleMinutes} /> };
+  } else if (access && access.kind !== 'ready') {
+    view = gateView(access);
+  } else if (me && !allowed(match.page, me.permissions)) {
+    view = { title: 'Page not found', content: <NotFoundPage /> };
   } else {
     const Page = match.page.component;
-    title = match.page.title;
-    content = <Page params={match.params} />;
+    view = { title: match.page.title, content: <Page params={match.params} /> };
   }
 
-  const navigation: HeaderNavItem[] = signedIn
-    ? PAGES.filter((page) => page.nav && allowed(page, role)).map((page) => ({
+  const navigation: HeaderNavItem[] = me
+    ? PAGES.filter((page) => page.nav && allowed(page, me.permissions)).map((page) => ({
         href: page.path,
         label: page.nav?.label ?? page.title,
         current: page === match?.page,
@@ -99,12 +131,12 @@ function Shell() {
   const account = profile
     ? {
         userName: me?.staff.name ?? profile.name ?? profile.email ?? 'Signed in',
-        ...(me ? { practiceName: me.practice.name } : {}),
+        ...(me ? { practiceName: me.practice.name, href: '/account' } : {}),
         onSignOut: () => void auth.signOut('signed-out'),
       }
     : undefined;
 
-  useRouteFocus(`${pathname}|${authState.status}`, title);
+  useViewFocus(`${pathname}|${authState.status}|${access?.kind ?? ''}`, view.title, view.settled !== false);
 
   return (
     <>
@@ -112,7 +144,7 @@ function Shell() {
       <Header navigation={navigation} {...(account ? { account } : {})} />
       <div className="nhsuk-width-container">
         <main className="nhsuk-main-wrapper" id="maincontent" tabIndex={-1}>
-          {content}
+          {view.content}
         </main>
       </div>
       <Footer />

@@ -1,5 +1,15 @@
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
-import type { Me } from '../shared/me';
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import type { RegistrationResponse } from '../shared/account';
+import { type Me, PROBLEM } from '../shared/me';
 import { ApiError } from './api/client';
 import { useAuthState, useServices } from './services';
 
@@ -9,47 +19,122 @@ export type MeState =
   | { status: 'loaded'; me: Me }
   | { status: 'error'; error: ApiError };
 
+export type RegisteredPractice = RegistrationResponse['practice'];
+
 interface MeContextValue {
   state: MeState;
-  reload: () => void;
+  /** Asks `/api/me` again; the current state stays until the answer arrives. */
+  reload: () => Promise<void>;
+  /** New tokens first (their claims change on approval), then `reload`. */
+  recheck: () => Promise<void>;
+  /** The practice this person has just asked to join, in this tab; until approval `/api/me` may not know. */
+  registration: RegisteredPractice | undefined;
+  registered: (practice: RegisteredPractice) => Promise<void>;
 }
 
-const MeContext = createContext<MeContextValue>({ state: { status: 'idle' }, reload: () => undefined });
+const MeContext = createContext<MeContextValue>({
+  state: { status: 'idle' },
+  reload: async () => undefined,
+  recheck: async () => undefined,
+  registration: undefined,
+  registered: async () => undefined,
+});
 
-/** Loads `GET /api/me` once signed in: the header and every page read the practice from here. */
+/**
+ * When another route answers with one of these, what `/api/me` says has changed (suspended, a new policy
+ * version, a different role): ask it again, and the shell shows what now applies.
+ */
+const ACCESS_PROBLEMS: ReadonlySet<string | undefined> = new Set([
+  PROBLEM.noPractice,
+  PROBLEM.pendingApproval,
+  PROBLEM.rejected,
+  PROBLEM.suspended,
+  PROBLEM.aupRequired,
+  PROBLEM.permissionDenied,
+]);
+
+function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError
+    ? error
+    : new ApiError({ title: 'Error', status: 0, detail: 'Something went wrong. Try again later.' });
+}
+
+/**
+ * Loads `GET /api/me` once signed in: the shell decides from it which page a person may see (join a
+ * practice, waiting for approval, acceptable use, the console), and the header and pages read it.
+ */
 export function MeProvider({ children }: { children: ReactNode }) {
-  const { api } = useServices();
-  const auth = useAuthState();
-  const subject = auth.status === 'signedIn' ? auth.user.profile.sub : undefined;
+  const { api, auth } = useServices();
+  const authState = useAuthState();
+  const subject = authState.status === 'signedIn' ? authState.user.profile.sub : undefined;
   const [state, setState] = useState<MeState>({ status: 'idle' });
-  const [attempt, setAttempt] = useState(0);
+  const [registration, setRegistration] = useState<RegisteredPractice>();
+  const inFlight = useRef<AbortController | undefined>(undefined);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the reload trigger
+  const load = useCallback(async () => {
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
+    let next: MeState;
+    try {
+      next = { status: 'loaded', me: await api.get<Me>('/me', { signal: controller.signal }) };
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      next = { status: 'error', error: asApiError(error) };
+    }
+    if (inFlight.current === controller) {
+      inFlight.current = undefined;
+      setState(next);
+    }
+  }, [api]);
+
   useEffect(() => {
+    setRegistration(undefined);
     if (!subject) {
+      inFlight.current?.abort();
       setState({ status: 'idle' });
       return undefined;
     }
-    const controller = new AbortController();
     setState({ status: 'loading' });
-    api.get<Me>('/me', { signal: controller.signal }).then(
-      (me) => setState({ status: 'loaded', me }),
-      (error: unknown) => {
-        if (controller.signal.aborted) return;
-        const apiError =
-          error instanceof ApiError
-            ? error
-            : new ApiError({ title: 'Error', status: 0, detail: 'Something went wrong. Try again later.' });
-        setState({ status: 'error', error: apiError });
-      },
-    );
-    return () => controller.abort();
-  }, [api, subject, attempt]);
+    void load();
+    return () => inFlight.current?.abort();
+  }, [subject, load]);
 
-  const reload = useCallback(() => setAttempt((count) => count + 1), []);
-  return <MeContext.Provider value={{ state, reload }}>{children}</MeContext.Provider>;
+  useEffect(
+    () =>
+      api.onProblem((error, path) => {
+        if (path !== '/me' && ACCESS_PROBLEMS.has(error.type)) void load();
+      }),
+    [api, load],
+  );
+
+  const recheck = useCallback(async () => {
+    await auth.refreshSession();
+    await load();
+  }, [auth, load]);
+
+  const registered = useCallback(
+    async (practice: RegisteredPractice) => {
+      setRegistration(practice);
+      await recheck();
+    },
+    [recheck],
+  );
+
+  const value = useMemo(
+    () => ({ state, reload: load, recheck, registration, registered }),
+    [state, load, recheck, registration, registered],
+  );
+  return <MeContext.Provider value={value}>{children}</MeContext.Provider>;
 }
 
 export function useMe(): MeContextValue {
   return useContext(MeContext);
+}
+
+/** For pages the shell shows only once `/api/me` has loaded. */
+export function useLoadedMe(): Me {
+  const { state } = useMe();
+  if (state.status !== 'loaded') throw new Error('useLoadedMe() before /api/me has loaded');
+  return state.me;
 }

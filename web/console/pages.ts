@@ -1,11 +1,13 @@
 import type { ComponentType } from 'react';
-import type { StaffRole } from '../shared/me';
+import type { Action } from '../shared/me';
 import { HomePage } from './pages/HomePage';
+import { MyAccountPage } from './pages/MyAccountPage';
+import { StaffPage } from './pages/staff/StaffPage';
 import type { RouteParams } from './router/router';
 
 /**
  * Every console page. Add a page here and it is routed, titled and (with `nav`) linked from the header.
- * `roles` limits who sees the page and its link (staff roles from `/api/me`); the API checks again.
+ * `permission` limits who sees the page and its link (the permissions `/api/me` lists); the API checks again.
  */
 export interface PageDefinition {
   /** `/patients/:patientId` style. */
@@ -14,9 +16,21 @@ export interface PageDefinition {
   title: string;
   component: ComponentType<{ params: RouteParams }>;
   nav?: { label: string };
-  roles?: readonly StaffRole[];
+  permission?: Action;
 }
 
 export const PAGES: readonly PageDefinition[] = [
   { path: '/', title: 'Home', component: HomePage, nav: { label: 'Home' } },
+  {
+    path: '/staff',
+    title: 'Staff',
+    component: StaffPage,
+    nav: { label: 'Staff' },
+    permission: 'staff.manage',
+  },
+  { path: '/account', title: 'My account', component: MyAccountPage, nav: { label: 'My account' } },
 ];
+
+export function allowed(page: PageDefinition, permissions: readonly Action[]): boolean {
+  return !page.permission || permissions.includes(page.permission);
+}

@@ -3,6 +3,8 @@ import { type FieldIssue, type ProblemDetails, parseProblem } from '../../shared
 /** An API call that did not succeed, as a person can read it. `status` 0 means the network failed. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  /** The problem `type`, e.g. `urn:clinic-connect:problem:pending-approval`, when the API gave one. */
+  readonly type: string | undefined;
   readonly status: number;
   readonly title: string;
   readonly detail: string;
@@ -11,6 +13,7 @@ export class ApiError extends Error {
 
   constructor(problem: ProblemDetails) {
     super(problem.detail);
+    this.type = problem.type;
     this.status = problem.status;
     this.title = problem.title;
     this.detail = problem.detail;
@@ -33,6 +36,9 @@ export interface ApiClientOptions {
   fetchImpl?: typeof fetch;
 }
 
+/** Told of every API error; `path` is the API path asked for, e.g. `/staff`. */
+export type ProblemListener = (error: ApiError, path: string) => void;
+
 export interface RequestOptions {
   signal?: AbortSignal;
 }
@@ -43,6 +49,8 @@ export interface ApiClient {
   put<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>;
   patch<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>;
   delete<T>(path: string, options?: RequestOptions): Promise<T>;
+  /** Hears about every API error (e.g. a 403 saying the acceptable-use policy must be accepted first). */
+  onProblem(listener: ProblemListener): () => void;
 }
 
 const GENERIC_DETAIL = 'Something went wrong. Try again later.';
@@ -69,6 +77,12 @@ async function problemFrom(response: Response): Promise<ProblemDetails> {
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+  const problemListeners = new Set<ProblemListener>();
+
+  function failed(error: ApiError, path: string): ApiError {
+    for (const listener of problemListeners) listener(error, path);
+    return error;
+  }
 
   async function request<T>(method: string, path: string, body: unknown, init: RequestOptions = {}) {
     if (!path.startsWith('/')) throw new Error(`API paths start with "/": ${path}`);
@@ -100,7 +114,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       options.onUnauthorized();
       throw new ApiError(await problemFrom(response));
     }
-    if (!response.ok) throw new ApiError(await problemFrom(response));
+    if (!response.ok) throw failed(new ApiError(await problemFrom(response)), path);
     if (response.status === 204) return undefined as T;
     const contentType = response.headers.get('content-type') ?? '';
     if (!contentType.includes('json')) {
@@ -115,5 +129,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     put: (path, body, init) => request('PUT', path, body, init),
     patch: (path, body, init) => request('PATCH', path, body, init),
     delete: (path, init) => request('DELETE', path, undefined, init),
+    onProblem(listener) {
+      problemListeners.add(listener);
+      return () => void problemListeners.delete(listener);
+    },
   };
 }

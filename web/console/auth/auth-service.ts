@@ -116,6 +116,21 @@ export class AuthService {
     this.set(reason ? { status: 'signedOut', reason } : { status: 'signedOut' });
   }
 
+  /**
+   * New tokens from the refresh token, for when the claims in them have changed (the practice approved
+   * this account, say). False when there is no refresh token or the provider refused it; the session
+   * carries on with the tokens it has.
+   */
+  async refreshSession(): Promise<boolean> {
+    const current = this.state;
+    if (current.status !== 'signedIn' || !current.user.refresh_token) return false;
+    try {
+      return Boolean(await this.manager.signinSilent());
+    } catch {
+      return false;
+    }
+  }
+
   /** Sends the browser to the identity provider; it comes back to `returnTo` (an app path). */
   async signIn(returnTo: string = window.location.pathname + window.location.search): Promise<void> {
     const state: SignInState = { returnTo: isSafeAppPath(returnTo) ? returnTo : '/' };
@@ -128,6 +143,8 @@ export class AuthService {
     this.set({ status: 'loading' });
     window.sessionStorage.setItem(REASON_KEY, reason);
     try {
+      // Sends the ID token as `id_token_hint` (oidc-client-ts does when the user has one), which the
+      // provider needs to end its session without asking which account.
       await this.manager.signoutRedirect();
     } catch {
       // No end-session endpoint, or the provider is unreachable: end the session in this tab at least.

@@ -101,3 +101,117 @@ export function formErrorsFromApi(error: ApiError, fieldIds: Record<string, stri
   if (summary.length === 0) summary.push({ text: error.detail });
   return { summary, byFieldId };
 }
+
+/** One checkbox on its own (a declaration, say), as the NHS.UK checkboxes pattern lays it out. */
+export function SingleCheckbox({
+  id,
+  label,
+  error,
+  checked,
+  onChange,
+}: {
+  id: string;
+  label: ReactNode;
+  error?: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <div className={formGroupClass(error)}>
+      {error && <ErrorMessage fieldId={id}>{error}</ErrorMessage>}
+      <div className="nhsuk-checkboxes">
+        <div className="nhsuk-checkboxes__item">
+          <input
+            className="nhsuk-checkboxes__input"
+            id={id}
+            name={id}
+            type="checkbox"
+            checked={checked}
+            onChange={(event) => onChange(event.target.checked)}
+            aria-describedby={describedBy(id, { error: Boolean(error) })}
+          />
+          <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={id}>
+            {label}
+          </label>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export interface RadioOption<T extends string> {
+  value: T;
+  label: ReactNode;
+  hint?: ReactNode;
+}
+
+/**
+ * NHS.UK radios in a fieldset; each input's id is `<id>-<value>` (an error summary links to the first).
+ */
+export function Radios<T extends string>({
+  id,
+  legend,
+  legendIsPageHeading,
+  hint,
+  error,
+  options,
+  value,
+  onChange,
+}: {
+  id: string;
+  legend: ReactNode;
+  legendIsPageHeading?: boolean;
+  hint?: ReactNode;
+  error?: string;
+  options: readonly RadioOption<T>[];
+  value: T | undefined;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <div className={formGroupClass(error)}>
+      <fieldset
+        className="nhsuk-fieldset"
+        aria-describedby={describedBy(id, { hint: Boolean(hint), error: Boolean(error) })}
+      >
+        <legend
+          className={`nhsuk-fieldset__legend ${legendIsPageHeading ? 'nhsuk-fieldset__legend--l' : 'nhsuk-fieldset__legend--m'}`}
+        >
+          {legendIsPageHeading ? <h1 className="nhsuk-fieldset__heading">{legend}</h1> : legend}
+        </legend>
+        {hint && (
+          <div className="nhsuk-hint" id={`${id}-hint`}>
+            {hint}
+          </div>
+        )}
+        {error && <ErrorMessage fieldId={id}>{error}</ErrorMessage>}
+        <div className="nhsuk-radios">
+          {options.map((option) => {
+            const inputId = `${id}-${option.value}`;
+            return (
+              <div className="nhsuk-radios__item" key={option.value}>
+                <input
+                  className="nhsuk-radios__input"
+                  id={inputId}
+                  name={id}
+                  type="radio"
+                  value={option.value}
+                  checked={value === option.value}
+                  onChange={() => onChange(option.value)}
+                  aria-describedby={option.hint ? `${inputId}-hint` : undefined}
+                />
+                <label className="nhsuk-label nhsuk-radios__label" htmlFor={inputId}>
+                  {option.label}
+                </label>
+                {option.hint && (
+                  <div className="nhsuk-hint nhsuk-radios__hint" id={`${inputId}-hint`}>
+                    {option.hint}
+                  </div>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </fieldset>
+    </div>
+  );
+}

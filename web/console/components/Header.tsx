@@ -14,6 +14,8 @@ export interface HeaderAccount {
   userName: string;
   /** Absent until `/api/me` has answered. */
   practiceName?: string;
+  /** Their account page, once they may see it. */
+  href?: string;
   onSignOut: () => void;
 }
 
@@ -36,9 +38,18 @@ export function Header({ account, navigation }: { account?: HeaderAccount; navig
                   {account.practiceName}
                 </li>
               )}
-              <li className="nhsuk-header__account-item" id="header-user-name">
-                <UserIcon />
-                {account.userName}
+              <li className="nhsuk-header__account-item">
+                {account.href ? (
+                  <Link className="nhsuk-header__account-link" href={account.href} id="header-user-name">
+                    <UserIcon />
+                    {account.userName}
+                  </Link>
+                ) : (
+                  <span id="header-user-name">
+                    <UserIcon />
+                    {account.userName}
+                  </span>
+                )}
               </li>
               <li className="nhsuk-header__account-item">
                 <button

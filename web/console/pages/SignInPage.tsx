@@ -74,6 +74,10 @@ export function SignInPage({ reason, idleMinutes }: { reason?: SignedOutReason; 
           <li>the authenticator app on your phone, for a 6-digit security code</li>
         </ul>
         <p>Your practice must have approved your account before you can use Clinic Connect.</p>
+        <p id="sign-in-new-account">
+          New to Clinic Connect? Choose ‘Create an account’ on the sign-in page, then you’ll be asked for your
+          practice’s ODS code.
+        </p>
         <button className="nhsuk-button" id="sign-in" type="button" onClick={signIn} disabled={busy}>
           Sign in
         </button>
