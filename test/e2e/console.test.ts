@@ -50,6 +50,12 @@ describe('the practice console', () => {
     await page.fill('#code', await totpCodeAt(clinician.totpSecret));
     await page.click('button[type=submit]');
 
+    // First sign-in: the acceptable-use policy comes before anything else.
+    await page.waitForSelector('#aup-form');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.check('#aup-accept');
+    await page.click('#aup-submit');
+
     await page.waitForSelector('#practice-name');
     expect(await page.textContent('#practice-name')).toBe(stack.demo.practice.name);
     expect(await page.textContent('#header-practice-name')).toBe(stack.demo.practice.name);
