@@ -21,22 +21,8 @@ export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
 /** The roles in the order the interface lists them. */
 export const STAFF_ROLES = Object.keys(STAFF_ROLE_LABELS) as StaffRole[];
 
+/** Problem `type`s the console acts on: the API's own constants (that module has no dependencies). */
+export { PROBLEM_TYPES as PROBLEM } from '../../layers/http/errors';
 /** What a permission lets a person do, to follow "You can …". */
-export const ACTION_LABELS: Record<Action, string> = {
-  'patients.lookup': 'look up patients',
-  'patients.invite': 'invite patients',
-  'consultations.host': 'hold video consultations',
-  'staff.manage': 'approve and manage staff',
-  'audit.read': 'read audit reports',
-  'practice.settings': 'change practice settings',
-};
-
-/** Problem `type`s the console acts on (layers/http/errors.ts `PROBLEM_TYPES`). */
-export const PROBLEM = {
-  noPractice: 'urn:clinic-connect:problem:no-practice',
-  pendingApproval: 'urn:clinic-connect:problem:pending-approval',
-  rejected: 'urn:clinic-connect:problem:rejected',
-  suspended: 'urn:clinic-connect:problem:suspended',
-  aupRequired: 'urn:clinic-connect:problem:aup-required',
-  permissionDenied: 'urn:clinic-connect:problem:permission-denied',
-} as const;
+/** How each action reads in a sentence ("you can …"): the API's own wording. */
+export { ACTION_DESCRIPTIONS as ACTION_LABELS } from '../../layers/identity/permissions';
