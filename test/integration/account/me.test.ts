@@ -106,6 +106,22 @@ describe('GET /api/me with a real access token from the local provider', () => {
     expect((await me(await sign(now - 5))).status).toBe(401);
   });
 
+  it('refuses a token naming another issuer, even signed with this provider’s key', async () => {
+    const jwks = JSON.parse(await readFile(join(stack.dataDir, 'identity', 'jwks.json'), 'utf8')) as {
+      keys: JWK[];
+    };
+    const jwk = jwks.keys[0] as JWK;
+    const token = await new SignJWT({ client_id: CONSOLE_CLIENT_ID, practice_id: 'demo-riverside' })
+      .setProtectedHeader({ alg: 'RS256', kid: jwk.kid ?? '' })
+      .setIssuer('http://127.0.0.1:1/oidc')
+      .setAudience(CONSOLE_CLIENT_ID)
+      .setSubject(demoUser('practice_admin').sub)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(await importJWK(jwk, 'RS256'));
+    expect((await me(token)).status).toBe(401);
+  });
+
   it('refuses a token for another audience', async () => {
     const jwks = JSON.parse(await readFile(join(stack.dataDir, 'identity', 'jwks.json'), 'utf8')) as {
       keys: JWK[];
