@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAllowedStaffEmail, parseDomainList } from '../../functions/identity/staff-email-policy';
+import { staffTokenClaims } from '../../functions/identity/token-claims';
 import { ROUTES } from '../../functions/routes';
 import { DynamoDirectoryStore } from '../../layers/directory/directory-store';
 import { createDocumentClient } from '../../layers/storage/dynamo-client';
@@ -117,22 +119,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const demo = await seedDemoData(options.dataDir, directory);
 
   const issuer = `${origin}/oidc`;
+  const staffEmailDomains = parseDomainList(process.env.STAFF_EMAIL_DOMAINS);
   const identity = await createLocalIdentityProvider({
     issuer,
     dataDir: options.dataDir,
     clientId: CONSOLE_CLIENT_ID,
     redirectUris: [`${origin}/auth/callback`],
     postLogoutRedirectUris: [`${origin}/`],
-    // Tokens go only to staff their practice has approved and not suspended: the directory decides.
-    isAccountActive: async (sub) => {
-      const account = await identity.accounts.findBySub(sub);
-      const staff = account ? await directory.getStaff(account.practiceId, sub) : undefined;
-      return staff?.status === 'active';
-    },
+    // Sign-up only for allow-listed domains, as Cognito's pre-sign-up trigger, plus the demo's domain; and
+    // practice_id and role come from the directory at every token issue, as Cognito's pre-token-generation
+    // trigger does: a suspended or rejected member gets no tokens.
+    staffEmailDomains: isAllowedStaffEmail('demo@demo.nhs.net', staffEmailDomains)
+      ? staffEmailDomains
+      : [...staffEmailDomains, 'demo.nhs.net'],
+    tokenClaims: (sub) => staffTokenClaims(directory, sub),
   });
   for (const member of demo.staff) {
+    // The demo staff belong to the demo practice: the membership is what the token claims are read from.
+    if (!(await directory.getMembership(member.sub))) {
+      await directory.createMembership({
+        sub: member.sub,
+        practiceId: demo.practice.practiceId,
+        createdAt: new Date().toISOString(),
+      });
+    }
     if (await identity.accounts.findBySub(member.sub)) continue;
-    await identity.accounts.upsertAccount({ ...member, practiceId: demo.practice.practiceId });
+    const { sub, email, name, password, totpSecret } = member;
+    await identity.accounts.upsertAccount({ sub, email, name, password, totpSecret });
   }
   const authorize = createJwtAuthorizer({
     issuer,

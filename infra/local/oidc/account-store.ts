@@ -23,12 +23,13 @@ import { checkTotpCode } from './totp';
 export const ACCOUNT_STATUSES = ['active', 'suspended'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
+// Practice and role are not kept here: the app's staff directory is their only source, read at every token
+// issue. Files written before that carried `practiceId` and `role`; parsing drops them and the next write
+// leaves them out.
 const StoredAccount = z.object({
   sub: z.uuid(),
   email: z.string(),
   name: z.string(),
-  practiceId: z.string(),
-  role: z.string(),
   status: z.enum(ACCOUNT_STATUSES),
   passwordHash: z.string(),
   totpSecret: z.string().optional(),
@@ -48,8 +49,6 @@ export interface Account {
   sub: string;
   email: string;
   name: string;
-  practiceId: string;
-  role: string;
   status: AccountStatus;
   totpEnrolled: boolean;
   failedAttempts: number;
@@ -70,11 +69,18 @@ export interface UpsertAccountInput {
    * `null` removes it, so the next sign-in enrols a new authenticator.
    */
   totpSecret?: string | null;
-  practiceId: string;
-  role: string;
   name: string;
   status?: AccountStatus;
 }
+
+/** Self-service sign-up: a new account with a new UUID, no authenticator yet (enrolled next). */
+export interface CreateAccountInput {
+  email: string;
+  name: string;
+  password: string;
+}
+
+export type CreateAccountOutcome = { outcome: 'created'; account: Account } | { outcome: 'exists' };
 
 export type PasswordOutcome =
   | { outcome: 'ok'; account: Account }
@@ -178,9 +184,7 @@ export class AccountStore {
     if (!EMAIL_PATTERN.test(email)) throw new TypeError(`not an email address: ${input.email}`);
     const sub = input.sub ?? randomUUID();
     if (!z.uuid().safeParse(sub).success) throw new TypeError(`sub must be a UUID: ${sub}`);
-    for (const field of ['name', 'practiceId', 'role'] as const) {
-      if (!input[field]?.trim()) throw new TypeError(`${field} is required`);
-    }
+    if (!input.name?.trim()) throw new TypeError('name is required');
     if (input.totpSecret && !isUsableTotpSecret(input.totpSecret)) {
       throw new TypeError('totpSecret must be base32 and encode at least 16 bytes');
     }
@@ -195,8 +199,6 @@ export class AccountStore {
         sub,
         email,
         name: input.name.trim(),
-        practiceId: input.practiceId,
-        role: input.role,
         passwordHash,
         updatedAt: now,
       };
@@ -212,6 +214,36 @@ export class AccountStore {
         ? file.accounts.map((account) => (account.sub === sub ? next : account))
         : [...file.accounts, next];
       return { result: toAccount(next), changed: true };
+    });
+  }
+
+  /**
+   * Creates an account for a new email address, atomically: `exists` when the address is taken (in any case).
+   * The caller checks the password policy and the email allow-list first.
+   */
+  createAccount(input: CreateAccountInput): Promise<CreateAccountOutcome> {
+    const email = normaliseEmail(input.email);
+    if (!EMAIL_PATTERN.test(email)) throw new TypeError(`not an email address: ${input.email}`);
+    const name = input.name.trim();
+    if (!name) throw new TypeError('name is required');
+    return this.#mutate(async (file): Promise<{ result: CreateAccountOutcome; changed: boolean }> => {
+      if (file.accounts.some((account) => account.email === email)) {
+        return { result: { outcome: 'exists' }, changed: false };
+      }
+      const passwordHash = await hashPassword(input.password);
+      const now = this.#now().toISOString();
+      const account: StoredAccount = {
+        sub: randomUUID(),
+        email,
+        name,
+        status: 'active',
+        passwordHash,
+        failedAttempts: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      file.accounts.push(account);
+      return { result: { outcome: 'created', account: toAccount(account) }, changed: true };
     });
   }
 

@@ -2,17 +2,30 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import QRCode from 'qrcode';
+import { AccountNotActiveError } from '../../../functions/identity/token-claims';
 import type { Account, AccountStore } from './account-store';
 import { type IpBackoff, minutesUntil } from './guessing-limits';
 import { BodyError, clientIp, readForm, redirect, sendHtml } from './http-utils';
+import { PASSWORD_POLICY_DESCRIPTION } from './password-policy';
+import { readSignUpForm, SIGN_UP_MESSAGES, validateSignUp } from './sign-up-form';
 import { generateTotpSecret, totpUri } from './totp';
-import { enrolPage, type FieldError, loginPage, messagePage, totpPage } from './views';
+import {
+  enrolPage,
+  type FieldError,
+  loginPage,
+  messagePage,
+  type SignUpValues,
+  signUpPage,
+  totpPage,
+} from './views';
 
 /**
  * The sign-in pages behind oidc-provider's interactions, at `${mountPath}/interaction/:uid[/:action]`:
  *
  *   GET  /interaction/:uid          the current step: email + password, then TOTP (or TOTP enrolment)
  *   POST /interaction/:uid/login    email + password
+ *   GET  /interaction/:uid/signup   create an account (email on the allow-list, name, password) …
+ *   POST /interaction/:uid/signup   … after which the same interaction goes on to authenticator enrolment
  *   POST /interaction/:uid/totp     6-digit code
  *   POST /interaction/:uid/enrol    6-digit code confirming a new authenticator
  *   GET  /interaction/:uid/abort    cancel: back to the client with access_denied
@@ -28,7 +41,10 @@ export interface InteractionDeps {
   provider: Provider;
   accounts: AccountStore;
   ipBackoff: IpBackoff;
-  isAccountActive: (sub: string) => Promise<boolean>;
+  /** The app's token claims for the account; throws (AccountNotActiveError) when it must not sign in. */
+  appClaims: (sub: string) => Promise<Record<string, string>>;
+  /** Sign-up is allowed for addresses in these domains (and their subdomains). */
+  staffEmailDomains: readonly string[];
   clientId: string;
   resourceIndicator: string;
   resourceScopes: readonly string[];
@@ -51,7 +67,7 @@ interface PendingSignIn {
 
 const PASSWORD_STEP_VALIDITY_MS = 10 * 60 * 1000;
 
-type Action = '' | 'login' | 'totp' | 'enrol' | 'abort';
+export type InteractionAction = '' | 'login' | 'signup' | 'totp' | 'enrol' | 'abort';
 
 export function createInteractionHandler(deps: InteractionDeps) {
   const { provider, accounts, ipBackoff, mountPath, contentSecurityPolicy: csp } = deps;
@@ -77,6 +93,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
     return {
       page: base,
       login: `${base}/login`,
+      signup: `${base}/signup`,
       totp: `${base}/totp`,
       enrol: `${base}/enrol`,
       abort: `${base}/abort`,
@@ -96,13 +113,58 @@ export function createInteractionHandler(deps: InteractionDeps) {
       csp,
     );
 
+  const loginPageFor = (uid: string, errors: FieldError[], email = '') =>
+    loginPage({
+      assetsPath,
+      action: urls(uid).login,
+      cancelUrl: urls(uid).abort,
+      signUpUrl: urls(uid).signup,
+      errors,
+      email,
+    });
+
   const renderLogin = (res: ServerResponse, uid: string, status: number, errors: FieldError[], email = '') =>
+    sendHtml(res, status, loginPageFor(uid, errors, email), csp);
+
+  const renderSignUp = (
+    res: ServerResponse,
+    uid: string,
+    status: number,
+    errors: FieldError[],
+    values: SignUpValues = {},
+    headers: Record<string, string> = {},
+  ) =>
     sendHtml(
       res,
       status,
-      loginPage({ assetsPath, action: urls(uid).login, cancelUrl: urls(uid).abort, errors, email }),
+      signUpPage({
+        assetsPath,
+        action: urls(uid).signup,
+        cancelUrl: urls(uid).abort,
+        signInUrl: urls(uid).page,
+        errors,
+        values,
+        allowedDomains: deps.staffEmailDomains,
+        passwordHint: PASSWORD_POLICY_DESCRIPTION,
+      }),
       csp,
+      headers,
     );
+
+  /**
+   * Whether the app lets the account have tokens now: undefined when it does, else the status and message
+   * for the sign-in page (the account is not active, or the check itself failed).
+   */
+  const refusal = async (sub: string): Promise<{ status: number; message: string } | undefined> => {
+    try {
+      await deps.appClaims(sub);
+      return undefined;
+    } catch (error) {
+      if (error instanceof AccountNotActiveError) return { status: 403, message: inactiveMessage };
+      console.error('[oidc] tokenClaims failed at sign-in:', error);
+      return { status: 503, message: unavailableMessage };
+    }
+  };
 
   const renderTotp = (res: ServerResponse, uid: string, status: number, errors: FieldError[]) =>
     sendHtml(
@@ -148,13 +210,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
     const message = `There have been too many failed sign-in attempts from your network. Wait ${retryAfter} seconds and try again.`;
     const errors = [{ field: step === 'login' ? 'email' : 'code', message }];
     return step === 'login'
-      ? sendHtml(
-          res,
-          429,
-          loginPage({ assetsPath, action: urls(uid).login, cancelUrl: urls(uid).abort, errors }),
-          csp,
-          { 'Retry-After': String(retryAfter) },
-        )
+      ? sendHtml(res, 429, loginPageFor(uid, errors), csp, { 'Retry-After': String(retryAfter) })
       : sendHtml(
           res,
           429,
@@ -253,8 +309,9 @@ export function createInteractionHandler(deps: InteractionDeps) {
       case 'suspended':
         return renderLogin(res, uid, 403, [{ field: 'email', message: inactiveMessage }], email);
       case 'ok': {
-        if (!(await deps.isAccountActive(outcome.account.sub))) {
-          return renderLogin(res, uid, 403, [{ field: 'email', message: inactiveMessage }], email);
+        const refused = await refusal(outcome.account.sub);
+        if (refused) {
+          return renderLogin(res, uid, refused.status, [{ field: 'email', message: refused.message }], email);
         }
         prune();
         pending.set(uid, {
@@ -324,13 +381,59 @@ export function createInteractionHandler(deps: InteractionDeps) {
       case 'already-enrolled':
         delete entry.enrolSecret;
         return redirect(res, urls(uid).page);
-      case 'ok':
-        if (!(await deps.isAccountActive(entry.sub)) || outcome.account.status !== 'active') {
+      case 'ok': {
+        const refused =
+          outcome.account.status === 'active'
+            ? await refusal(entry.sub)
+            : { status: 403, message: inactiveMessage };
+        if (refused) {
           pending.delete(uid);
-          return renderLogin(res, uid, 403, [{ field: 'email', message: inactiveMessage }]);
+          return renderLogin(res, uid, refused.status, [{ field: 'email', message: refused.message }]);
         }
         return finish(req, res, uid, outcome.account);
+      }
     }
+  };
+
+  /**
+   * Creates the account, then carries on in this interaction as if its password had just been entered: the
+   * next page is authenticator enrolment, after which the client gets its tokens. The account has no
+   * practice yet; the app asks for one after the first sign-in.
+   */
+  const postSignUp = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    uid: string,
+    form: URLSearchParams,
+  ) => {
+    const input = readSignUpForm(form);
+    const { email, name, password } = input;
+    const values = { email, name };
+    const errors = validateSignUp(input, deps.staffEmailDomains);
+    if (errors.length > 0) return renderSignUp(res, uid, 400, errors, values);
+
+    // Trying addresses to see which have accounts counts as failures, like guessing passwords.
+    const ip = clientIp(req);
+    const retryAfter = ipBackoff.retryAfterSeconds(ip, deps.now());
+    if (retryAfter > 0) {
+      const message = `There have been too many failed attempts from your network. Wait ${retryAfter} seconds and try again.`;
+      return renderSignUp(res, uid, 429, [{ field: 'email', message }], values, {
+        'Retry-After': String(retryAfter),
+      });
+    }
+
+    const outcome = await accounts.createAccount({ email, name, password });
+    if (outcome.outcome === 'exists') {
+      ipBackoff.recordFailure(ip, deps.now());
+      return renderSignUp(res, uid, 409, [{ field: 'email', message: SIGN_UP_MESSAGES.emailTaken }], values);
+    }
+    prune();
+    pending.set(uid, {
+      sub: outcome.account.sub,
+      email: outcome.account.email,
+      expiresAtMs: deps.now().getTime() + PASSWORD_STEP_VALIDITY_MS,
+    });
+    return redirect(res, urls(uid).page);
   };
 
   const showCurrentStep = async (
@@ -367,13 +470,18 @@ export function createInteractionHandler(deps: InteractionDeps) {
     req: IncomingMessage,
     res: ServerResponse,
     uid: string,
-    action: Action,
+    action: InteractionAction,
   ): Promise<void> {
     const method = req.method ?? 'GET';
-    const expectedMethod = action === 'login' || action === 'totp' || action === 'enrol' ? 'POST' : 'GET';
-    if (method !== expectedMethod) {
+    const allowed =
+      action === 'signup'
+        ? ['GET', 'POST']
+        : action === 'login' || action === 'totp' || action === 'enrol'
+          ? ['POST']
+          : ['GET'];
+    if (!allowed.includes(method)) {
       res.statusCode = 405;
-      res.setHeader('Allow', expectedMethod);
+      res.setHeader('Allow', allowed.join(', '));
       res.end();
       return;
     }
@@ -417,6 +525,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
     }
     if (action === '') return showCurrentStep(req, res, uid, details.prompt.name);
     if (details.prompt.name !== 'login') return redirect(res, urls(uid).page);
+    if (action === 'signup' && method === 'GET') return renderSignUp(res, uid, 200, []);
 
     let form: URLSearchParams;
     try {
@@ -427,9 +536,11 @@ export function createInteractionHandler(deps: InteractionDeps) {
       return;
     }
     if (action === 'login') return postLogin(req, res, uid, form);
+    if (action === 'signup') return postSignUp(req, res, uid, form);
     return postCode(req, res, uid, form, action);
   };
 }
 
 const inactiveMessage =
   'Your account is not active. Contact your practice administrator if you think this is wrong.';
+const unavailableMessage = 'Sign-in is not available at the moment. Try again in a few minutes.';

@@ -5,6 +5,7 @@ import Provider, {
   interactionPolicy,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
+import { AccountNotActiveError } from '../../../functions/identity/token-claims';
 import { AccountStore } from './account-store';
 import { createAssetServer } from './assets';
 import {
@@ -15,11 +16,14 @@ import {
   type LockoutPolicy,
 } from './guessing-limits';
 import { sendText, setPageHeaders } from './http-utils';
-import { createInteractionHandler } from './interactions';
+import { createInteractionHandler, type InteractionAction } from './interactions';
 import { loadOrCreateProviderKeys } from './keys';
 import { MemoryAdapter } from './memory-adapter';
 import { ensurePrivateDir, identityDir } from './private-files';
 import { logoutPage, messagePage } from './views';
+
+/** Claims the app adds to tokens: `practice_id` and `role` for staff (from the staff directory). */
+export type TokenClaimsHook = (sub: string) => Promise<Record<string, string>>;
 
 /**
  * The local stand-in for the Cognito user pool: an OpenID Connect provider (oidc-provider) with email +
@@ -27,8 +31,9 @@ import { logoutPage, messagePage } from './views';
  *
  * Tokens: the access token is an RS256 JWT (`typ: at+jwt`) verifiable with the discovery document's
  * jwks_uri, with `aud` = the console's client id so that a JWT authorizer configured with
- * `audience: [clientId]` accepts it, plus Cognito-style `token_use: 'access'` and the custom claims
- * `email`, `practice_id`, `role`.
+ * `audience: [clientId]` accepts it, plus Cognito-style `token_use: 'access'`, `email`, and the claims the
+ * `tokenClaims` hook returns (`practice_id`, `role`): the app's directory is their only source, as it is for
+ * Cognito's pre-token-generation trigger.
  */
 export interface LocalIdentityProviderOptions {
   /** `${origin}${mountPath}`, e.g. `http://localhost:3000/oidc`. Its path is the mount path. */
@@ -44,10 +49,18 @@ export interface LocalIdentityProviderOptions {
   /** Absolute lifetime of a refresh-token chain and of the sign-in session; default 12 h. */
   sessionTtlSeconds?: number;
   /**
-   * Whether the account may still get tokens (the app's staff directory: approved, not suspended). Asked at
-   * sign-in, at every code exchange and at every refresh; `false` refuses the refresh with invalid_grant.
+   * The claims to add to the access and ID tokens (`practice_id`, `role`), computed afresh at sign-in, at
+   * every code exchange and at every refresh: the same function Cognito's pre-token-generation trigger runs
+   * (`staffTokenClaims`). Throwing refuses tokens: the sign-in page says the account is not active (for
+   * `AccountNotActiveError`), and a code exchange or refresh fails with invalid_grant. An account with no
+   * practice yet gets `{}` and signs in without those claims. Absent: no such claims.
    */
-  isAccountActive?: (sub: string) => boolean | Promise<boolean>;
+  tokenClaims?: TokenClaimsHook;
+  /**
+   * Email domains that may sign up (a subdomain of one is allowed too), as in Cognito's pre-sign-up trigger;
+   * default `['nhs.net']`.
+   */
+  staffEmailDomains?: string[];
   lockout?: LockoutPolicy;
   ipBackoff?: IpBackoffPolicy;
 }
@@ -72,12 +85,44 @@ export const MAX_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 const DEFAULT_SESSION_TTL_SECONDS = 12 * 60 * 60;
 const ID_TOKEN_TTL_SECONDS = 60 * 60;
 const INTERACTION_TTL_SECONDS = 30 * 60;
+/** The hook's claims that the ID token carries too (registered under the `profile` scope). */
+export const ID_TOKEN_APP_CLAIMS = ['practice_id', 'role'] as const;
+/** Claims the hook cannot set: the provider's own. */
+const RESERVED_CLAIMS = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'client_id',
+  'scope',
+  'token_use',
+  'email',
+  'email_verified',
+  'name',
+  'nonce',
+  'auth_time',
+  'acr',
+  'amr',
+  'azp',
+  'at_hash',
+  'c_hash',
+  'sid',
+  'cnf',
+  'authorization_details',
+]);
+/** Where findAccount leaves the claims it computed, for the access token issued in the same request. */
+const APP_CLAIMS = 'appClaims';
 
 const COOKIE_NAMES = {
   session: 'cc_oidc_session',
   interaction: 'cc_oidc_interaction',
   resume: 'cc_oidc_resume',
 };
+
+const sessionCookieOptions = (path: string) => ({ httpOnly: true, sameSite: 'lax' as const, path });
 
 function contentSecurityPolicy(formTargets: string[]): string {
   return [
@@ -121,8 +166,28 @@ export async function createLocalIdentityProvider(
     now,
   });
   const ipBackoff = new IpBackoff(options.ipBackoff ?? DEFAULT_IP_BACKOFF_POLICY);
-  const hook = options.isAccountActive;
-  const isAccountActive = async (sub: string) => (hook ? (await hook(sub)) === true : true);
+  const staffEmailDomains = options.staffEmailDomains ?? ['nhs.net'];
+  if (staffEmailDomains.length === 0) throw new TypeError('staffEmailDomains must name at least one domain');
+  const hook = options.tokenClaims;
+  /** The hook's claims, without anything reserved or not a string; throws when tokens must be refused. */
+  const appClaims = async (sub: string): Promise<Record<string, string>> => {
+    if (!hook) return {};
+    const claims = await hook(sub);
+    return Object.fromEntries(
+      Object.entries(claims ?? {}).filter(
+        ([name, value]) => !RESERVED_CLAIMS.has(name) && typeof value === 'string',
+      ),
+    );
+  };
+  /** For findAccount: the claims, or undefined when the hook refuses (logged unless it is the usual refusal). */
+  const appClaimsOrRefusal = async (sub: string): Promise<Record<string, string> | undefined> => {
+    try {
+      return await appClaims(sub);
+    } catch (error) {
+      if (!(error instanceof AccountNotActiveError)) console.error('[oidc] tokenClaims failed:', error);
+      return undefined;
+    }
+  };
 
   const clientOrigins = [
     ...new Set(
@@ -174,13 +239,13 @@ export async function createLocalIdentityProvider(
       keys: keys.cookieKeys,
       names: COOKIE_NAMES,
       // Secure is added automatically when the request is https (ctx.secure); on http://localhost it cannot be.
-      long: { httpOnly: true, sameSite: 'lax', path: mountPath },
+      long: sessionCookieOptions(mountPath),
       short: { httpOnly: true, sameSite: 'lax' },
     },
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
-      profile: ['name', 'practice_id', 'role'],
+      profile: ['name', ...ID_TOKEN_APP_CLAIMS],
     },
     scopes: ['openid', 'offline_access', 'email', 'profile'],
     // No userinfo endpoint (access tokens are for the API), so the ID token carries the scope claims.
@@ -201,7 +266,12 @@ export async function createLocalIdentityProvider(
       },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: (ctx, form) => page(ctx, logoutPage({ assetsPath, form })),
+        // The console's sign-out carries the ID token: end the session at once, as Cognito's /logout does.
+        // Without a matching id_token_hint the confirmation stays (a cross-site link cannot sign anyone out).
+        logoutSource: async (ctx, form) => {
+          if (await endSessionForHint(ctx)) return;
+          page(ctx, logoutPage({ assetsPath, form }));
+        },
         postLogoutSuccessSource: (ctx) =>
           page(
             ctx,
@@ -231,31 +301,35 @@ export async function createLocalIdentityProvider(
         },
       },
     },
+    // Called whenever tokens are issued (code exchange, refresh) and whenever a session is used: the app's
+    // claims are computed here, each time, and a refusal makes the account "not found" (invalid_grant).
     async findAccount(_ctx, sub) {
       const account = await accounts.findBySub(sub);
-      if (account?.status !== 'active' || !(await isAccountActive(sub))) return undefined;
+      if (account?.status !== 'active') return undefined;
+      const claims = await appClaimsOrRefusal(sub);
+      if (!claims) return undefined;
       return {
         accountId: sub,
+        [APP_CLAIMS]: claims,
         claims: () => ({
+          ...claims,
           sub,
           email: account.email,
           email_verified: true,
           name: account.name,
-          practice_id: account.practiceId,
-          role: account.role,
         }),
       };
     },
-    async extraTokenClaims(_ctx, token) {
+    async extraTokenClaims(ctx, token) {
       const sub = 'accountId' in token ? token.accountId : undefined;
       const account = sub ? await accounts.findBySub(sub) : undefined;
-      if (!account) return { token_use: 'access' };
-      return {
-        token_use: 'access',
-        email: account.email,
-        practice_id: account.practiceId,
-        role: account.role,
-      };
+      if (!sub || !account) return { token_use: 'access' };
+      const loaded = ctx?.oidc?.account;
+      const claims =
+        loaded?.accountId === sub && loaded[APP_CLAIMS]
+          ? (loaded[APP_CLAIMS] as Record<string, string>)
+          : await appClaims(sub);
+      return { ...claims, token_use: 'access', email: account.email };
     },
     // The console gets a refresh token without having to ask for offline_access; every token of the
     // sign-in ends with the session (sign-out revokes them), and the session lasts `sessionTtlSeconds`.
@@ -296,6 +370,46 @@ export async function createLocalIdentityProvider(
   };
 
   const provider = new Provider(options.issuer, configuration);
+
+  /**
+   * RP-initiated logout with an `id_token_hint` of the console for the account signed in to this session:
+   * revoke the session's grants (and so their tokens), end the session and redirect, as end_session's
+   * confirm step does for "yes, sign out". Returns false, and leaves the confirmation in place, otherwise.
+   */
+  async function endSessionForHint(ctx: KoaContextWithOIDC): Promise<boolean> {
+    const { session, client, entities } = ctx.oidc;
+    const params = ctx.oidc.params ?? {};
+    const hint = entities.IdTokenHint?.payload;
+    if (!params.id_token_hint || !hint || !session?.accountId || client?.clientId !== options.clientId) {
+      return false;
+    }
+    if (hint.sub !== session.accountId) return false;
+    if (hint.sid !== undefined && hint.sid !== session.sidFor(client.clientId)) return false;
+    for (const { grantId } of Object.values(session.authorizations ?? {})) {
+      if (!grantId) continue;
+      await Promise.all([
+        provider.AccessToken.revokeByGrantId(grantId),
+        provider.RefreshToken.revokeByGrantId(grantId),
+        provider.AuthorizationCode.revokeByGrantId(grantId),
+        provider.Grant.adapter.destroy(grantId),
+      ]);
+      provider.emit('grant.revoked', ctx, grantId);
+    }
+    await session.destroy();
+    ctx.cookies.set(provider.cookieName('session'), null, {
+      ...sessionCookieOptions(mountPath),
+      signed: true,
+    });
+    const postLogout =
+      typeof params.post_logout_redirect_uri === 'string' ? params.post_logout_redirect_uri : '';
+    const target = new URL(postLogout || `${options.issuer}/session/end/success`);
+    if (postLogout && typeof params.state === 'string') target.searchParams.set('state', params.state);
+    provider.emit('end_session.success', ctx);
+    ctx.status = 303;
+    ctx.redirect(target.href);
+    return true;
+  }
+
   provider.on('server_error', (_ctx: unknown, error: Error) => {
     console.error('[oidc] server error:', error);
   });
@@ -315,7 +429,8 @@ export async function createLocalIdentityProvider(
     provider,
     accounts,
     ipBackoff,
-    isAccountActive,
+    appClaims,
+    staffEmailDomains,
     clientId: options.clientId,
     resourceIndicator: API_RESOURCE_INDICATOR,
     resourceScopes: ACCESS_TOKEN_SCOPES,
@@ -336,7 +451,7 @@ export async function createLocalIdentityProvider(
     sendText(res, 500, 'The sign-in service had a problem. Try again.');
   };
 
-  const interactionRoute = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|totp|enrol|abort))?$/;
+  const interactionRoute = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|signup|totp|enrol|abort))?$/;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const original = req.url ?? '/';
@@ -352,7 +467,7 @@ export async function createLocalIdentityProvider(
     }
     const interaction = interactionRoute.exec(inner);
     if (interaction?.[1]) {
-      const action = (interaction[2] ?? '') as '' | 'login' | 'totp' | 'enrol' | 'abort';
+      const action = (interaction[2] ?? '') as InteractionAction;
       handleInteraction(req, res, interaction[1], action).catch((error) => fail(res, error));
       return;
     }

@@ -46,10 +46,39 @@ export interface SignInResult extends TokenSet {
   enrolledTotpSecret?: string;
 }
 
+/**
+ * Self-service sign-up through the provider's "Create an account" page, in a new browser: the page, then
+ * authenticator enrolment with the key it shows, then back to the client with tokens.
+ */
+export interface SignUpOptions {
+  /** e.g. http://localhost:3000/oidc; must be localhost / 127.0.0.1 / ::1. */
+  issuer: string;
+  clientId: string;
+  redirectUri: string;
+  email: string;
+  /** Full name. */
+  name: string;
+  password: string;
+  /** What goes in "Confirm your password"; the password by default. */
+  confirmPassword?: string;
+  /** Default `openid email profile offline_access`. */
+  scope?: string;
+  /** A fresh jar (a new browser) by default; a jar with a signed-in session cannot sign up. */
+  cookies?: CookieJar;
+}
+
+export interface SignUpResult extends TokenSet {
+  /** The new account's id (the tokens' `sub`). */
+  sub: string;
+  /** The base32 TOTP secret enrolled: sign in again with `signIn({ ..., totpSecret })`. */
+  totpSecret: string;
+}
+
 export type SignInStep =
   | 'discovery'
   | 'authorize'
   | 'login'
+  | 'signup'
   | 'totp'
   | 'enrol'
   | 'callback'
@@ -144,8 +173,10 @@ function pageErrors(html: string): string {
     .join('; ');
 }
 
-function pageStep(html: string): 'login' | 'totp' | 'enrol' | undefined {
-  return /data-step="(login|totp|enrol)"/.exec(html)?.[1] as 'login' | 'totp' | 'enrol' | undefined;
+type PageStep = 'login' | 'signup' | 'totp' | 'enrol';
+
+function pageStep(html: string): PageStep | undefined {
+  return /data-step="(login|signup|totp|enrol)"/.exec(html)?.[1] as PageStep | undefined;
 }
 
 interface Discovery {
@@ -226,7 +257,16 @@ export async function refreshTokens(options: {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function signIn(options: SignInOptions): Promise<SignInResult> {
+interface FlowOptions {
+  issuer: string;
+  clientId: string;
+  redirectUri: string;
+  scope?: string;
+  cookies?: CookieJar;
+}
+
+/** The browser's side of one authorization request: pages, cookies, redirects, and the code exchange. */
+async function openFlow(options: FlowOptions) {
   const issuerUrl = assertLocalIssuer(options.issuer);
   const discovery = await discover(options.issuer);
   const jar = options.cookies ?? new CookieJar();
@@ -268,77 +308,57 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
   const nonce = randomBytes(16).toString('base64url');
-  const authorize = new URL(discovery.authorization_endpoint);
-  authorize.search = new URLSearchParams({
-    client_id: options.clientId,
-    redirect_uri: options.redirectUri,
-    response_type: 'code',
-    scope: options.scope ?? 'openid email profile offline_access',
-    state,
-    nonce,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
 
-  let { response, callback } = await follow(await request(authorize.href));
-  let html = callback ? '' : await response.text();
-  if (!callback && pageStep(html) !== 'login') {
-    throw new SignInError(
-      `authorization did not reach the sign-in page: ${pageErrors(html)}`,
-      'authorize',
-      response.status,
-    );
-  }
-  const interactionUrl = callback ? undefined : new URL(response.url).pathname;
-
-  let enrolledTotpSecret: string | undefined;
-  if (!callback && interactionUrl) {
-    ({ response, callback } = await follow(
-      await request(`${interactionUrl}/login`, {
-        method: 'POST',
-        form: { email: options.email, password: options.password },
-      }),
-    ));
-    html = callback ? '' : await response.text();
-    const step = pageStep(html);
-    if (!callback && (response.status >= 400 || (step !== 'totp' && step !== 'enrol'))) {
-      throw new SignInError(pageErrors(html) || `HTTP ${response.status}`, 'login', response.status);
+  /** The authorization request: the sign-in page's interaction URL, or a callback (an existing session). */
+  const begin = async (): Promise<{ callback?: URL; interactionUrl?: string }> => {
+    const authorize = new URL(discovery.authorization_endpoint);
+    authorize.search = new URLSearchParams({
+      client_id: options.clientId,
+      redirect_uri: options.redirectUri,
+      response_type: 'code',
+      scope: options.scope ?? 'openid email profile offline_access',
+      state,
+      nonce,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+    const { response, callback } = await follow(await request(authorize.href));
+    if (callback) return { callback };
+    const html = await response.text();
+    if (pageStep(html) !== 'login') {
+      throw new SignInError(
+        `authorization did not reach the sign-in page: ${pageErrors(html)}`,
+        'authorize',
+        response.status,
+      );
     }
+    return { interactionUrl: new URL(response.url).pathname };
+  };
 
-    let secret = options.totpSecret;
-    if (step === 'enrol') {
-      if (options.enrolIfNeeded === false)
-        throw new SignInError('the account has no authenticator yet', 'enrol');
-      secret = /data-key="([A-Z2-7=]+)"/.exec(html)?.[1];
-      if (!secret) throw new SignInError('no key on the enrolment page', 'enrol');
-      enrolledTotpSecret = secret;
-    } else if (!secret && !options.totpCode) {
-      if (!options.dataDir)
-        throw new SignInError('need totpSecret, totpCode or dataDir for the code', 'totp');
-      secret = await new AccountStore(options.dataDir).totpSecretFor(options.email);
-      if (!secret) throw new SignInError(`no TOTP secret for ${options.email} in ${options.dataDir}`, 'totp');
-    }
-    const codeAt = async (epochSeconds: number) =>
-      options.totpCode && step !== 'enrol'
-        ? options.totpCode(epochSeconds)
-        : totpCodeAt(secret as string, epochSeconds);
-
-    const action = step === 'enrol' ? 'enrol' : 'totp';
-    // A code can be used once: if this account just signed in, the current code is spent. The next step's
-    // code is accepted (±1 step); if that is spent too, wait for a new step.
+  /**
+   * Posts a code to the TOTP or enrolment form until the provider sends the browser back to the client. A
+   * code can be used once: if this account just signed in, the current code is spent. The next step's code
+   * is accepted (±1 step); if that is spent too, wait for a new step.
+   */
+  const submitCode = async (
+    interactionUrl: string,
+    action: 'totp' | 'enrol',
+    codeAt: (epochSeconds: number) => string | Promise<string>,
+    waitForFreshCode = true,
+  ): Promise<URL> => {
     const offsets = [0, TOTP_PERIOD_SECONDS];
     for (let attempt = 0; ; attempt += 1) {
       const nowSeconds = Date.now() / 1000;
       const offset = offsets[attempt] ?? TOTP_PERIOD_SECONDS;
-      ({ response, callback } = await follow(
+      const { response, callback } = await follow(
         await request(`${interactionUrl}/${action}`, {
           method: 'POST',
           form: { code: await codeAt(nowSeconds + offset) },
         }),
-      ));
-      if (callback) break;
-      html = await response.text();
-      if (response.status === 409 && options.waitForFreshCode !== false && attempt < 4) {
+      );
+      if (callback) return callback;
+      const html = await response.text();
+      if (response.status === 409 && waitForFreshCode && attempt < 4) {
         if (attempt >= 1) {
           const untilNextStep = TOTP_PERIOD_SECONDS - (nowSeconds % TOTP_PERIOD_SECONDS);
           await sleep(Math.ceil(untilNextStep * 1000) + 250);
@@ -347,33 +367,137 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
       }
       throw new SignInError(pageErrors(html) || `HTTP ${response.status}`, action, response.status);
     }
+  };
+
+  /** Checks the callback and exchanges its code. */
+  const finish = async (callback: URL | undefined): Promise<TokenSet> => {
+    if (!callback) throw new SignInError('sign-in did not return to the client', 'callback');
+    const error = callback.searchParams.get('error');
+    if (error) {
+      const description = callback.searchParams.get('error_description');
+      throw new SignInError(`${error}${description ? `: ${description}` : ''}`, 'callback');
+    }
+    if (callback.searchParams.get('state') !== state) throw new SignInError('state mismatch', 'callback');
+    const iss = callback.searchParams.get('iss');
+    if (iss !== null && iss !== options.issuer) throw new SignInError(`iss mismatch: ${iss}`, 'callback');
+    const code = callback.searchParams.get('code');
+    if (!code) throw new SignInError('no code in the callback', 'callback');
+
+    const tokens = await tokenRequest(
+      discovery.token_endpoint,
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: options.redirectUri,
+        client_id: options.clientId,
+        code_verifier: verifier,
+      },
+      'token',
+    );
+    if (decodeJwt(tokens.idToken).nonce !== nonce) throw new SignInError('ID token nonce mismatch', 'token');
+    return tokens;
+  };
+
+  return { request, follow, begin, submitCode, finish };
+}
+
+function enrolmentKey(html: string): string {
+  const secret = /data-key="([A-Z2-7=]+)"/.exec(html)?.[1];
+  if (!secret) throw new SignInError('no key on the enrolment page', 'enrol');
+  return secret;
+}
+
+export async function signIn(options: SignInOptions): Promise<SignInResult> {
+  const flow = await openFlow(options);
+  let { callback, interactionUrl } = await flow.begin();
+
+  let enrolledTotpSecret: string | undefined;
+  if (!callback && interactionUrl) {
+    let response: Response;
+    ({ response, callback } = await flow.follow(
+      await flow.request(`${interactionUrl}/login`, {
+        method: 'POST',
+        form: { email: options.email, password: options.password },
+      }),
+    ));
+    const html = callback ? '' : await response.text();
+    const step = pageStep(html);
+    if (!callback && (response.status >= 400 || (step !== 'totp' && step !== 'enrol'))) {
+      throw new SignInError(pageErrors(html) || `HTTP ${response.status}`, 'login', response.status);
+    }
+
+    if (!callback) {
+      let secret = options.totpSecret;
+      if (step === 'enrol') {
+        if (options.enrolIfNeeded === false)
+          throw new SignInError('the account has no authenticator yet', 'enrol');
+        secret = enrolmentKey(html);
+        enrolledTotpSecret = secret;
+      } else if (!secret && !options.totpCode) {
+        if (!options.dataDir)
+          throw new SignInError('need totpSecret, totpCode or dataDir for the code', 'totp');
+        secret = await new AccountStore(options.dataDir).totpSecretFor(options.email);
+        if (!secret)
+          throw new SignInError(`no TOTP secret for ${options.email} in ${options.dataDir}`, 'totp');
+      }
+      const codeAt = async (epochSeconds: number) =>
+        options.totpCode && step !== 'enrol'
+          ? options.totpCode(epochSeconds)
+          : totpCodeAt(secret as string, epochSeconds);
+      callback = await flow.submitCode(
+        interactionUrl,
+        step === 'enrol' ? 'enrol' : 'totp',
+        codeAt,
+        options.waitForFreshCode !== false,
+      );
+    }
   }
 
-  if (!callback) throw new SignInError('sign-in did not return to the client', 'callback');
-  const error = callback.searchParams.get('error');
-  if (error) {
+  const tokens = await flow.finish(callback);
+  return { ...tokens, ...(enrolledTotpSecret ? { enrolledTotpSecret } : {}) };
+}
+
+/**
+ * Signs up a new account the way a person does: "Create an account" on the sign-in page, the form, then
+ * authenticator enrolment, then back to the client with tokens. Errors from the form (an email outside the
+ * allow-list, a weak password, an existing account) are thrown as SignInError with step `signup`.
+ */
+export async function signUp(options: SignUpOptions): Promise<SignUpResult> {
+  const flow = await openFlow(options);
+  const { interactionUrl } = await flow.begin();
+  if (!interactionUrl) {
+    throw new SignInError('this browser is already signed in: sign up with a new cookie jar', 'signup');
+  }
+  const page = await flow.request(`${interactionUrl}/signup`);
+  const form = await page.text();
+  if (pageStep(form) !== 'signup') {
     throw new SignInError(
-      `${error}${callback.searchParams.get('error_description') ? `: ${callback.searchParams.get('error_description')}` : ''}`,
-      'callback',
+      `no sign-up page: ${pageErrors(form) || `HTTP ${page.status}`}`,
+      'signup',
+      page.status,
     );
   }
-  if (callback.searchParams.get('state') !== state) throw new SignInError('state mismatch', 'callback');
-  const iss = callback.searchParams.get('iss');
-  if (iss !== null && iss !== options.issuer) throw new SignInError(`iss mismatch: ${iss}`, 'callback');
-  const code = callback.searchParams.get('code');
-  if (!code) throw new SignInError('no code in the callback', 'callback');
-
-  const tokens = await tokenRequest(
-    discovery.token_endpoint,
-    {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: options.redirectUri,
-      client_id: options.clientId,
-      code_verifier: verifier,
-    },
-    'token',
+  const { response } = await flow.follow(
+    await flow.request(`${interactionUrl}/signup`, {
+      method: 'POST',
+      form: {
+        email: options.email,
+        name: options.name,
+        password: options.password,
+        confirmPassword: options.confirmPassword ?? options.password,
+      },
+    }),
   );
-  if (decodeJwt(tokens.idToken).nonce !== nonce) throw new SignInError('ID token nonce mismatch', 'token');
-  return { ...tokens, ...(enrolledTotpSecret ? { enrolledTotpSecret } : {}) };
+  const html = await response.text();
+  if (response.status >= 400 || pageStep(html) !== 'enrol') {
+    throw new SignInError(pageErrors(html) || `HTTP ${response.status}`, 'signup', response.status);
+  }
+  const totpSecret = enrolmentKey(html);
+  const callback = await flow.submitCode(interactionUrl, 'enrol', (epochSeconds) =>
+    totpCodeAt(totpSecret, epochSeconds),
+  );
+  const tokens = await flow.finish(callback);
+  const sub = decodeJwt(tokens.idToken).sub;
+  if (!sub) throw new SignInError('ID token without sub', 'token');
+  return { ...tokens, sub, totpSecret };
 }

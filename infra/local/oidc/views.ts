@@ -125,9 +125,10 @@ export function loginPage({
   assetsPath,
   action,
   cancelUrl,
+  signUpUrl,
   errors = [],
   email = '',
-}: PageContext & { email?: string }) {
+}: PageContext & { email?: string; signUpUrl: string }) {
   const body = `${errorSummary(errors)}
 <h1>Sign in</h1>
 <p>Sign in with your work email address. You will then need a code from your authenticator app.</p>
@@ -136,8 +137,52 @@ ${input({ id: 'email', name: 'email', label: 'Email address', type: 'email', val
 ${input({ id: 'password', name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', error: errorFor(errors, 'password') })}
 <button class="nhsuk-button" type="submit">Continue</button>
 </form>
+<h2 class="nhsuk-heading-s">New to ${SERVICE_NAME}?</h2>
+<p><a href="${escapeHtml(signUpUrl)}" id="create-account-link">Create an account</a></p>
 ${cancelLink(cancelUrl)}`;
   return layout({ title: 'Sign in', assetsPath, body, hasErrors: errors.length > 0 });
+}
+
+/** "nhs.net", "nhs.net or nhs.uk", "a.org, b.org or c.org". */
+export function domainList(domains: readonly string[]): string {
+  if (domains.length <= 1) return domains[0] ?? '';
+  return `${domains.slice(0, -1).join(', ')} or ${domains.at(-1)}`;
+}
+
+export interface SignUpValues {
+  email?: string;
+  name?: string;
+}
+
+/** Self-service sign-up, within the sign-in interaction: next comes authenticator enrolment. */
+export function signUpPage({
+  assetsPath,
+  action,
+  cancelUrl,
+  signInUrl,
+  errors = [],
+  values = {},
+  allowedDomains,
+  passwordHint,
+}: PageContext & {
+  signInUrl: string;
+  values?: SignUpValues;
+  allowedDomains: readonly string[];
+  passwordHint: string;
+}) {
+  const body = `${errorSummary(errors)}
+<h1>Create an account</h1>
+<p>After you create your account you will set up an authenticator app. Your practice then has to approve your account before you can use ${SERVICE_NAME}.</p>
+<form method="post" action="${escapeHtml(action)}" novalidate data-step="signup">
+${input({ id: 'email', name: 'email', label: 'Email address', type: 'email', value: values.email, hint: `Use your work email address, ending in ${domainList(allowedDomains)}`, autocomplete: 'username', error: errorFor(errors, 'email'), extra: ' autofocus' })}
+${input({ id: 'name', name: 'name', label: 'Full name', type: 'text', value: values.name, autocomplete: 'name', error: errorFor(errors, 'name') })}
+${input({ id: 'password', name: 'password', label: 'Create a password', type: 'password', hint: passwordHint, autocomplete: 'new-password', error: errorFor(errors, 'password') })}
+${input({ id: 'confirm-password', name: 'confirmPassword', label: 'Confirm your password', type: 'password', autocomplete: 'new-password', error: errorFor(errors, 'confirm-password') })}
+<button class="nhsuk-button" type="submit">Create account</button>
+</form>
+<p>If you already have an account, <a href="${escapeHtml(signInUrl)}" id="sign-in-link">sign in</a>.</p>
+${cancelLink(cancelUrl)}`;
+  return layout({ title: 'Create an account', assetsPath, body, hasErrors: errors.length > 0 });
 }
 
 const CODE_INPUT_EXTRA = ' inputmode="numeric" pattern="[0-9]*" maxlength="7" autofocus';

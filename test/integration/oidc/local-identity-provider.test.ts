@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountNotActiveError } from '../../../functions/identity/token-claims';
 import {
   CookieJar,
   createLocalIdentityProvider,
@@ -15,6 +16,7 @@ import {
   refreshTokens,
   SignInError,
   signIn,
+  signUp,
 } from '../../../infra/local/oidc';
 import { totpCodeAt } from '../../../infra/local/oidc/totp';
 
@@ -75,6 +77,17 @@ interface TestAccount {
   secret: string;
 }
 
+/**
+ * The app's directory as the tokenClaims hook sees it: a member's practice and role, or a suspension (the
+ * hook then throws, as staffTokenClaims does). Accounts not in it have no practice yet.
+ */
+const directory = new Map<string, { practice_id: string; role: string } | 'suspended'>();
+const tokenClaims = async (sub: string): Promise<Record<string, string>> => {
+  const entry = directory.get(sub);
+  if (entry === 'suspended') throw new AccountNotActiveError('account is suspended');
+  return entry ?? {};
+};
+
 async function createAccount(running: Running, role = 'clinician'): Promise<TestAccount> {
   const sub = randomUUID();
   const email = `Staff.${sub.slice(0, 8)}@Example.NHS.uk`;
@@ -84,10 +97,9 @@ async function createAccount(running: Running, role = 'clinician'): Promise<Test
     email,
     password: PASSWORD,
     totpSecret: secret,
-    practiceId: 'A81001',
-    role,
     name: 'Dr Test',
   });
+  directory.set(sub, { practice_id: 'a81001', role });
   return { sub, email, secret };
 }
 
@@ -105,6 +117,25 @@ const signInAs = (
     totpSecret: account.secret,
     ...extra,
   });
+
+/** An authorization request for the console from a browser with these cookies; the first response. */
+async function authorizeWith(cookies: CookieJar, running: Running = main): Promise<Response> {
+  const authorize = new URL(`${running.issuer}/auth`);
+  authorize.search = new URLSearchParams({
+    client_id: CLIENT_ID,
+    redirect_uri: running.redirectUri,
+    response_type: 'code',
+    scope: 'openid email profile offline_access',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+  }).toString();
+  const response = await fetch(authorize, {
+    redirect: 'manual',
+    headers: { cookie: cookies.headerFor(authorize) ?? '' },
+  });
+  cookies.store(response);
+  return response;
+}
 
 /** A code that is wrong for `secret` anywhere in the accepted window. */
 async function wrongCode(secret: string): Promise<string> {
@@ -127,12 +158,27 @@ async function expectSignInError(
   return error as SignInError;
 }
 
-const suspended = new Set<string>();
 let main: Running;
 let jwks: ReturnType<typeof createRemoteJWKSet>;
 
+/** Runs `body` with the account suspended in the directory, then restores its membership. */
+async function whileSuspended(sub: string, body: () => Promise<void>): Promise<void> {
+  const before = directory.get(sub);
+  directory.set(sub, 'suspended');
+  try {
+    await body();
+  } finally {
+    if (before === undefined) directory.delete(sub);
+    else directory.set(sub, before);
+  }
+}
+
 beforeAll(async () => {
-  main = await start({ isAccountActive: (sub) => !suspended.has(sub) });
+  // Many tests here fail on purpose from 127.0.0.1; the per-IP back-off has its own test and instance.
+  main = await start({
+    tokenClaims,
+    ipBackoff: { freeFailures: 1000, windowSeconds: 900, maxDelaySeconds: 60 },
+  });
   const discovery = (await (await fetch(`${main.issuer}/.well-known/openid-configuration`)).json()) as {
     jwks_uri: string;
   };
@@ -186,7 +232,7 @@ describe('local identity provider (oidc-provider under /oidc)', () => {
       token_use: 'access',
       scope: 'openid email profile',
       email: account.email.toLowerCase(),
-      practice_id: 'A81001',
+      practice_id: 'a81001',
       role: 'clinician',
     });
     expect(payload.jti).toEqual(expect.any(String));
@@ -203,7 +249,7 @@ describe('local identity provider (oidc-provider under /oidc)', () => {
       email: account.email.toLowerCase(),
       email_verified: true,
       name: 'Dr Test',
-      practice_id: 'A81001',
+      practice_id: 'a81001',
       role: 'clinician',
     });
   });
@@ -262,7 +308,7 @@ describe('local identity provider (oidc-provider under /oidc)', () => {
     expect(locked.message).toMatch(/locked/);
   });
 
-  it('refreshes tokens, and refuses to once isAccountActive says the account is not active', async () => {
+  it('refreshes tokens, and refuses to once the tokenClaims hook refuses the account', async () => {
     const account = await createAccount(main);
     const first = await signInAs(main, account);
     const refresh = (refreshToken: string) =>
@@ -275,22 +321,19 @@ describe('local identity provider (oidc-provider under /oidc)', () => {
     });
     expect(payload).toMatchObject({
       sub: account.sub,
-      practice_id: 'A81001',
+      practice_id: 'a81001',
       role: 'clinician',
       token_use: 'access',
     });
     expect(second.refreshToken).toEqual(expect.any(String));
     expect(second.refreshToken).not.toBe(first.refreshToken);
 
-    suspended.add(account.sub);
-    try {
+    await whileSuspended(account.sub, async () => {
       const error = await expectSignInError(refresh(second.refreshToken as string), 'refresh', 400);
       expect(error.message).toMatch(/invalid_grant/);
       const signInError = await expectSignInError(signInAs(main, account), 'login', 403);
-      expect(signInError.message).toMatch(/not active/);
-    } finally {
-      suspended.delete(account.sub);
-    }
+      expect(signInError.message).toMatch(/Your account is not active/);
+    });
     // Refused because of the hook only: once active again the same refresh token works.
     const third = await refresh(second.refreshToken as string);
     expect(decodeJwt(third.accessToken).sub).toBe(account.sub);
@@ -309,15 +352,12 @@ describe('local identity provider (oidc-provider under /oidc)', () => {
     });
     expect(decodeJwt(silent.accessToken).sub).toBe(account.sub);
 
-    suspended.add(account.sub);
-    try {
+    await whileSuspended(account.sub, async () => {
       await expectSignInError(signInAs(main, account, { cookies }), 'login', 403);
-    } finally {
-      suspended.delete(account.sub);
-    }
+    });
   });
 
-  it('ends the session on sign-out, which also ends its refresh token', async () => {
+  it('signs out at once when the console sends its ID token: session, grant and refresh token end', async () => {
     const account = await createAccount(main);
     const cookies = new CookieJar();
     const tokens = await signInAs(main, account, { cookies });
@@ -327,11 +367,66 @@ describe('local identity provider (oidc-provider under /oidc)', () => {
       post_logout_redirect_uri: `${main.origin}/`,
       state: 'signed-out',
     }).toString();
-    const confirmPage = await fetch(endSession, { headers: { cookie: cookies.headerFor(endSession) ?? '' } });
-    cookies.store(confirmPage);
-    const html = await confirmPage.text();
-    expect(confirmPage.status).toBe(200);
-    expect(html).toContain('Sign out of Clinic Connect?');
+    const response = await fetch(endSession, {
+      redirect: 'manual',
+      headers: { cookie: cookies.headerFor(endSession) ?? '' },
+    });
+    cookies.store(response);
+    // No "Sign out?" page: straight back to the console, like Cognito's /logout.
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`${main.origin}/?state=signed-out`);
+    expect(response.headers.getSetCookie().some((cookie) => /^cc_oidc_session=;/.test(cookie))).toBe(true);
+
+    await expectSignInError(
+      refreshTokens({
+        issuer: main.issuer,
+        clientId: CLIENT_ID,
+        refreshToken: tokens.refreshToken as string,
+      }),
+      'refresh',
+      400,
+    );
+    // The browser has no session any more: the next authorization request goes to the sign-in page.
+    const again = await authorizeWith(cookies);
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toMatch(/^\/oidc\/interaction\/[\w-]+$/);
+  });
+
+  it('asks "Sign out?" without an ID token, or with one for another account, and signs out on "Sign out"', async () => {
+    const account = await createAccount(main);
+    const other = await createAccount(main);
+    const cookies = new CookieJar();
+    const tokens = await signInAs(main, account, { cookies });
+    const otherTokens = await signInAs(main, other);
+
+    const confirmation = async (params: Record<string, string>) => {
+      const endSession = new URL(`${main.issuer}/session/end`);
+      endSession.search = new URLSearchParams({
+        post_logout_redirect_uri: `${main.origin}/`,
+        state: 'signed-out',
+        ...params,
+      }).toString();
+      const page = await fetch(endSession, {
+        redirect: 'manual',
+        headers: { cookie: cookies.headerFor(endSession) ?? '' },
+      });
+      cookies.store(page);
+      const html = await page.text();
+      expect(page.status).toBe(200);
+      expect(html).toContain('Sign out of Clinic Connect?');
+      expect(html).not.toMatch(/<script/);
+      return html;
+    };
+
+    // Another account's ID token does not sign this browser out.
+    await confirmation({ id_token_hint: otherTokens.idToken });
+    const stillValid = await refreshTokens({
+      issuer: main.issuer,
+      clientId: CLIENT_ID,
+      refreshToken: tokens.refreshToken as string,
+    });
+
+    const html = await confirmation({ client_id: CLIENT_ID });
     const action = /<form id="op.logoutForm" method="post" action="([^"]+)"/.exec(html)?.[1] as string;
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1] as string;
     const confirmUrl = new URL(action);
@@ -351,11 +446,18 @@ describe('local identity provider (oidc-provider under /oidc)', () => {
       refreshTokens({
         issuer: main.issuer,
         clientId: CLIENT_ID,
-        refreshToken: tokens.refreshToken as string,
+        refreshToken: stillValid.refreshToken as string,
       }),
       'refresh',
       400,
     );
+    // The other account's session (another browser) is untouched.
+    const otherRefreshed = await refreshTokens({
+      issuer: main.issuer,
+      clientId: CLIENT_ID,
+      refreshToken: otherTokens.refreshToken as string,
+    });
+    expect(decodeJwt(otherRefreshed.accessToken).sub).toBe(other.sub);
   });
 
   it('enrols an authenticator for an account that has none, then signs in with it', async () => {
@@ -364,10 +466,9 @@ describe('local identity provider (oidc-provider under /oidc)', () => {
       sub,
       email: `new.${sub.slice(0, 8)}@example.nhs.uk`,
       password: PASSWORD,
-      practiceId: 'A81001',
-      role: 'practice_admin',
       name: 'New Starter',
     });
+    directory.set(sub, { practice_id: 'a81001', role: 'practice_admin' });
     const account = { sub, email: `new.${sub.slice(0, 8)}@example.nhs.uk`, secret: '' };
     await expectSignInError(signInAs(main, account, { enrolIfNeeded: false }), 'enrol');
     const tokens = await signInAs(main, account);
@@ -497,6 +598,261 @@ describe('local identity provider (oidc-provider under /oidc)', () => {
   });
 });
 
+const SIGN_UP_PASSWORD = 'Sign-up-pass-1';
+
+const newEmail = (domain = 'nhs.net') => `new.starter.${randomUUID().slice(0, 8)}@${domain}`;
+
+const signUpAs = (
+  email: string,
+  extra: Partial<Parameters<typeof signUp>[0]> = {},
+  running: Running = main,
+) =>
+  signUp({
+    issuer: running.issuer,
+    clientId: CLIENT_ID,
+    redirectUri: running.redirectUri,
+    email,
+    name: 'Nia New-Starter',
+    password: SIGN_UP_PASSWORD,
+    ...extra,
+  });
+
+/** The sign-up page of a new authorization request, and what is needed to post its form. */
+async function openSignUpPage(running: Running = main) {
+  const cookies = new CookieJar();
+  const interaction = (await authorizeWith(cookies, running)).headers.get('location') as string;
+  const get = async (path: string) => {
+    const url = new URL(path, running.origin);
+    const response = await fetch(url, { headers: { cookie: cookies.headerFor(url) ?? '' } });
+    cookies.store(response);
+    return response;
+  };
+  const post = async (form: Record<string, string>) => {
+    const url = new URL(`${interaction}/signup`, running.origin);
+    const response = await fetch(url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: running.origin,
+        cookie: cookies.headerFor(url) ?? '',
+      },
+      body: new URLSearchParams(form),
+    });
+    cookies.store(response);
+    return response;
+  };
+  return { cookies, interaction, get, post };
+}
+
+describe('sign-up ("Create an account")', () => {
+  it('creates a pending account: enrolment, then tokens without practice claims, for a new sub', async () => {
+    const email = newEmail();
+    const result = await signUpAs(email.toUpperCase());
+    expect(result.totpSecret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(result.refreshToken).toEqual(expect.any(String));
+
+    const { payload: access } = await jwtVerify(result.accessToken, jwks, {
+      issuer: main.issuer,
+      audience: CLIENT_ID,
+      typ: 'at+jwt',
+    });
+    expect(access).toMatchObject({ sub: result.sub, email, token_use: 'access', client_id: CLIENT_ID });
+    expect(access).not.toHaveProperty('practice_id');
+    expect(access).not.toHaveProperty('role');
+    const { payload: id } = await jwtVerify(result.idToken, jwks, {
+      issuer: main.issuer,
+      audience: CLIENT_ID,
+    });
+    expect(id).toMatchObject({ sub: result.sub, email, email_verified: true, name: 'Nia New-Starter' });
+    expect(id).not.toHaveProperty('practice_id');
+
+    const stored = await main.idp.accounts.findByEmail(email);
+    expect(stored).toMatchObject({
+      sub: result.sub,
+      name: 'Nia New-Starter',
+      status: 'active',
+      totpEnrolled: true,
+    });
+    expect(stored?.sub).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await main.idp.accounts.totpSecretFor(email)).toBe(result.totpSecret);
+
+    // The account signs in with its password and the enrolled authenticator from now on.
+    const again = await signIn({
+      issuer: main.issuer,
+      clientId: CLIENT_ID,
+      redirectUri: main.redirectUri,
+      email,
+      password: SIGN_UP_PASSWORD,
+      totpSecret: result.totpSecret,
+    });
+    expect(decodeJwt(again.accessToken).sub).toBe(result.sub);
+
+    // The practice approves it: the next refresh carries the directory's claims, in both tokens.
+    directory.set(result.sub, { practice_id: 'a81001', role: 'receptionist' });
+    const refreshed = await refreshTokens({
+      issuer: main.issuer,
+      clientId: CLIENT_ID,
+      refreshToken: result.refreshToken as string,
+    });
+    expect(decodeJwt(refreshed.accessToken)).toMatchObject({
+      sub: result.sub,
+      email,
+      practice_id: 'a81001',
+      role: 'receptionist',
+    });
+    expect(decodeJwt(refreshed.idToken)).toMatchObject({ practice_id: 'a81001', role: 'receptionist' });
+  });
+
+  it('refuses an address outside the allow-list, and creates nothing', async () => {
+    for (const email of [newEmail('gmail.com'), newEmail('evilnhs.net'), newEmail('nhs.net.example.com')]) {
+      const error = await expectSignInError(signUpAs(email), 'signup', 400);
+      expect(error.message).toBe('Enter a work email address ending in nhs.net');
+      expect(await main.idp.accounts.findByEmail(email)).toBeUndefined();
+    }
+    // A subdomain of an allowed domain is allowed (the demo practice's demo.nhs.net).
+    const demo = await signUpAs(newEmail('demo.nhs.net'));
+    expect(decodeJwt(demo.accessToken).sub).toBe(demo.sub);
+  });
+
+  it('refuses a password that breaks the pool’s policy, or a confirmation that differs', async () => {
+    const email = newEmail();
+    for (const password of [
+      'short-A1',
+      'no-upper-case-1',
+      'NO-LOWER-CASE-1',
+      'No-digits-here',
+      'NoSymbols1234',
+    ]) {
+      const error = await expectSignInError(signUpAs(email, { password }), 'signup', 400);
+      expect(error.message).toBe(
+        'Your password must be at least 12 characters long and include an upper case letter, a lower case letter, a number and a symbol',
+      );
+    }
+    const mismatch = await expectSignInError(
+      signUpAs(email, { confirmPassword: `${SIGN_UP_PASSWORD}x` }),
+      'signup',
+      400,
+    );
+    expect(mismatch.message).toBe('The passwords do not match');
+    expect(await main.idp.accounts.findByEmail(email)).toBeUndefined();
+  });
+
+  it('says when the address already has an account, and changes nothing about it', async () => {
+    const email = newEmail();
+    const first = await signUpAs(email);
+    const error = await expectSignInError(
+      signUpAs(email.toUpperCase(), { name: 'Someone Else', password: 'Another-pass-2' }),
+      'signup',
+      409,
+    );
+    expect(error.message).toBe('An account with this email address already exists. Sign in instead');
+    expect(await main.idp.accounts.findByEmail(email)).toMatchObject({
+      sub: first.sub,
+      name: 'Nia New-Starter',
+    });
+    // The existing account's password still works and the new one does not.
+    await expectSignInError(
+      signIn({
+        issuer: main.issuer,
+        clientId: CLIENT_ID,
+        redirectUri: main.redirectUri,
+        email,
+        password: 'Another-pass-2',
+        totpSecret: first.totpSecret,
+      }),
+      'login',
+      401,
+    );
+  });
+
+  it('is linked from the sign-in page and is an accessible NHS.UK form without scripts', async () => {
+    const { interaction, get, post } = await openSignUpPage();
+    const login = await (await get(interaction)).text();
+    expect(login).toContain(`<a href="${interaction}/signup" id="create-account-link">Create an account</a>`);
+
+    const page = await get(`${interaction}/signup`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(html).not.toMatch(/<script|style=/);
+    expect(html).toContain('<h1>Create an account</h1>');
+    expect(html).toContain(
+      `<form method="post" action="${interaction}/signup" novalidate data-step="signup">`,
+    );
+    for (const [id, name, label, autocomplete] of [
+      ['email', 'email', 'Email address', 'username'],
+      ['name', 'name', 'Full name', 'name'],
+      ['password', 'password', 'Create a password', 'new-password'],
+      ['confirm-password', 'confirmPassword', 'Confirm your password', 'new-password'],
+    ]) {
+      expect(html).toContain(`<label class="nhsuk-label" for="${id}">${label}</label>`);
+      expect(html).toMatch(
+        new RegExp(`<input [^>]*id="${id}" name="${name}" [^>]*autocomplete="${autocomplete}"`),
+      );
+    }
+    expect(html).toContain('id="email-hint">Use your work email address, ending in nhs.net</div>');
+    expect(html).toContain('aria-describedby="password-hint"');
+    expect(html).toContain('<button class="nhsuk-button" type="submit">Create account</button>');
+    expect(html).toContain(`<a href="${interaction}" id="sign-in-link">sign in</a>`);
+
+    // Errors: the summary links to each field; each field says its error; typed values (not passwords) stay.
+    const refused = await post({
+      email: 'someone@gmail.com',
+      name: '',
+      password: 'weak',
+      confirmPassword: '',
+    });
+    const errors = await refused.text();
+    expect(refused.status).toBe(400);
+    expect(errors).toContain('<title>Error: Create an account – Clinic Connect</title>');
+    expect(errors).toContain('<h2 class="nhsuk-error-summary__heading">There is a problem</h2>');
+    for (const [id, message] of [
+      ['email', 'Enter a work email address ending in nhs.net'],
+      ['name', 'Enter your full name'],
+      ['password', 'Your password must be at least 12 characters long'],
+      ['confirm-password', 'Confirm your password'],
+    ]) {
+      expect(errors).toContain(`<li><a href="#${id}">${message}`);
+      expect(errors).toContain(
+        `id="${id}-error"><span class="nhsuk-u-visually-hidden">Error: </span>${message}`,
+      );
+      expect(errors).toMatch(new RegExp(`id="${id}" [^>]*aria-describedby="[^"]*${id}-error"`));
+    }
+    expect(errors).toContain('value="someone@gmail.com"');
+    expect(errors).not.toContain('value="weak"');
+
+    // A form from another site is refused before anything is looked at.
+    const url = new URL(`${interaction}/signup`, main.origin);
+    const crossSite = await fetch(url, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: newEmail(), name: 'X', password: SIGN_UP_PASSWORD }),
+    });
+    expect(crossSite.status).toBe(403);
+  });
+
+  it('goes straight on to authenticator enrolment within the same sign-in', async () => {
+    const { interaction, get, post } = await openSignUpPage();
+    const email = newEmail();
+    const created = await post({
+      email,
+      name: 'Nia New-Starter',
+      password: SIGN_UP_PASSWORD,
+      confirmPassword: SIGN_UP_PASSWORD,
+    });
+    expect(created.status).toBe(303);
+    expect(created.headers.get('location')).toBe(interaction);
+    const enrol = await (await get(interaction)).text();
+    expect(enrol).toContain('data-step="enrol"');
+    expect(enrol).toContain('<h1>Set up your authenticator app</h1>');
+    expect(enrol).toMatch(/<img src="data:image\/svg\+xml;base64,[^"]+"/);
+    expect(enrol).toMatch(/id="totp-manual-key" data-key="[A-Z2-7]{32}"/);
+    expect((await main.idp.accounts.findByEmail(email))?.totpEnrolled).toBe(false);
+  });
+});
+
 describe('a second provider instance', () => {
   let other: Running;
 
@@ -555,6 +911,78 @@ describe('a second provider instance', () => {
       expect((await strict.idp.accounts.findBySub(second.sub))?.failedAttempts).toBe(1);
     } finally {
       await strict.close();
+    }
+  });
+});
+
+describe('the tokenClaims hook and the allow-list, configured', () => {
+  it('adds the hook’s claims to the access token (and practice_id/role to the ID token), never over the provider’s', async () => {
+    const running = await start({
+      tokenClaims: async () => ({
+        practice_id: 'b82002',
+        role: 'clinical_lead',
+        custom_flag: 'yes',
+        sub: 'someone-else',
+        email: 'spoofed@nhs.net',
+        token_use: 'id',
+      }),
+    });
+    try {
+      const account = await createAccount(running);
+      const tokens = await signInAs(running, account);
+      const access = decodeJwt(tokens.accessToken);
+      expect(access).toMatchObject({
+        sub: account.sub,
+        email: account.email.toLowerCase(),
+        token_use: 'access',
+        practice_id: 'b82002',
+        role: 'clinical_lead',
+        custom_flag: 'yes',
+      });
+      const id = decodeJwt(tokens.idToken);
+      expect(id).toMatchObject({ sub: account.sub, practice_id: 'b82002', role: 'clinical_lead' });
+      expect(id).not.toHaveProperty('custom_flag');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('without a hook, tokens carry no practice claims', async () => {
+    const running = await start();
+    try {
+      const account = await createAccount(running);
+      const access = decodeJwt((await signInAs(running, account)).accessToken);
+      expect(access).toMatchObject({ sub: account.sub, token_use: 'access' });
+      expect(access).not.toHaveProperty('practice_id');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('a hook that fails for another reason stops the sign-in with a service message', async () => {
+    const running = await start({
+      tokenClaims: async () => {
+        throw new Error('directory unavailable');
+      },
+    });
+    try {
+      const account = await createAccount(running);
+      const error = await expectSignInError(signInAs(running, account), 'login', 503);
+      expect(error.message).toBe('Sign-in is not available at the moment. Try again in a few minutes.');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('allows sign-up only for the configured domains', async () => {
+    const running = await start({ staffEmailDomains: ['example.org'] });
+    try {
+      const refused = await expectSignInError(signUpAs(newEmail('nhs.net'), {}, running), 'signup', 400);
+      expect(refused.message).toBe('Enter a work email address ending in example.org');
+      const created = await signUpAs(newEmail('gp.example.org'), {}, running);
+      expect(decodeJwt(created.accessToken).sub).toBe(created.sub);
+    } finally {
+      await running.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -29,8 +29,6 @@ beforeEach(async () => {
     email: 'Dr.Foster@Example.NHS.uk',
     password: PASSWORD,
     totpSecret: secret,
-    practiceId: 'A81001',
-    role: 'clinician',
     name: 'Dr Foster',
   });
 });
@@ -65,8 +63,6 @@ describe('account store', () => {
         sub: OTHER_SUB,
         email: 'dr.foster@EXAMPLE.nhs.uk',
         password: PASSWORD,
-        practiceId: 'A81001',
-        role: 'admin',
         name: 'Someone else',
       }),
     ).rejects.toThrow(/already belongs/);
@@ -74,7 +70,8 @@ describe('account store', () => {
 
   it('never hands out the hash or the secret', async () => {
     const account = await store.findBySub(SUB);
-    expect(account).toMatchObject({ sub: SUB, practiceId: 'A81001', role: 'clinician', totpEnrolled: true });
+    expect(account).toMatchObject({ sub: SUB, name: 'Dr Foster', totpEnrolled: true });
+    expect(account).not.toHaveProperty('practiceId');
     expect(JSON.stringify(account)).not.toContain('scrypt');
     expect(JSON.stringify(account)).not.toContain(secret);
   });
@@ -84,14 +81,10 @@ describe('account store', () => {
       sub: SUB,
       email: 'dr.foster@example.nhs.uk',
       password: 'a brand new password',
-      practiceId: 'A81002',
-      role: 'admin',
       name: 'Dr Foster',
     });
     expect(await store.list()).toHaveLength(1);
     expect(await store.findBySub(SUB)).toMatchObject({
-      practiceId: 'A81002',
-      role: 'admin',
       totpEnrolled: true,
     });
     expect((await store.authenticatePassword('dr.foster@example.nhs.uk', PASSWORD)).outcome).toBe(
@@ -105,8 +98,6 @@ describe('account store', () => {
       email: 'dr.foster@example.nhs.uk',
       password: PASSWORD,
       totpSecret: null,
-      practiceId: 'A81002',
-      role: 'admin',
       name: 'Dr Foster',
     });
     expect((await store.findBySub(SUB))?.totpEnrolled).toBe(false);
@@ -116,8 +107,6 @@ describe('account store', () => {
     const base = {
       email: 'x@example.nhs.uk',
       password: PASSWORD,
-      practiceId: 'A1',
-      role: 'clinician',
       name: 'X',
     };
     expect(() => store.upsertAccount({ ...base, sub: 'not-a-uuid' })).toThrow(/UUID/);
@@ -216,5 +205,67 @@ describe('account store', () => {
     expect(code).toBe(await codeNow());
     expect(secondsRemaining).toBe(20);
     await expect(currentTotpCode(dataDir, 'nobody@example.nhs.uk')).rejects.toThrow(/no authenticator/);
+  });
+
+  it('creates a signed-up account with a new UUID and no authenticator, once per email', async () => {
+    const created = await store.createAccount({
+      email: ' New.Starter@NHS.net ',
+      name: ' New Starter ',
+      password: 'Str0ng-enough-pw',
+    });
+    if (created.outcome !== 'created') throw new Error('not created');
+    expect(created.account).toMatchObject({
+      email: 'new.starter@nhs.net',
+      name: 'New Starter',
+      status: 'active',
+      totpEnrolled: false,
+      failedAttempts: 0,
+    });
+    expect(created.account.sub).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(created.account.sub).not.toBe(SUB);
+    expect((await store.authenticatePassword('new.starter@nhs.net', 'Str0ng-enough-pw')).outcome).toBe('ok');
+
+    // The same address in another case is the same account; nothing is overwritten.
+    expect(
+      await store.createAccount({
+        email: 'NEW.STARTER@nhs.net',
+        name: 'Impostor',
+        password: 'Other-pw-12345',
+      }),
+    ).toEqual({ outcome: 'exists' });
+    expect(
+      await store.createAccount({ email: 'dr.foster@example.nhs.uk', name: 'X', password: 'Other-pw-12345' }),
+    ).toEqual({
+      outcome: 'exists',
+    });
+    expect(await store.list()).toHaveLength(2);
+    expect((await store.findByEmail('new.starter@nhs.net'))?.name).toBe('New Starter');
+    expect(() => store.createAccount({ email: 'nope', name: 'X', password: 'Other-pw-12345' })).toThrow(
+      /email/,
+    );
+    expect(() => store.createAccount({ email: 'x@nhs.net', name: ' ', password: 'Other-pw-12345' })).toThrow(
+      /name/,
+    );
+  });
+
+  it('reads an accounts.json written with practiceId and role, and drops them on the next write', async () => {
+    const legacy = JSON.parse(await readFile(store.file, 'utf8')) as {
+      accounts: Record<string, unknown>[];
+    };
+    legacy.accounts = legacy.accounts.map((account) => ({
+      ...account,
+      practiceId: 'A81001',
+      role: 'clinician',
+    }));
+    await writeFile(store.file, JSON.stringify(legacy));
+    const account = await store.findBySub(SUB);
+    expect(account).toMatchObject({ sub: SUB, email: 'dr.foster@example.nhs.uk', totpEnrolled: true });
+    expect(account).not.toHaveProperty('practiceId');
+    await store.unlock(SUB);
+    const raw = await readFile(store.file, 'utf8');
+    expect(raw).not.toContain('practiceId');
+    expect(raw).not.toContain('"role"');
   });
 });
