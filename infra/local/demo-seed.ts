@@ -60,6 +60,14 @@ export async function seedDemoData(dataDir: string, directory: DirectoryStore): 
   const existing = await directory.getPractice(data.practice.practiceId);
   await directory.putPractice({ ...data.practice, demo: true, createdAt: existing?.createdAt ?? now });
   for (const member of data.staff) {
+    // Token claims are read through the membership, as for anyone who registered with a practice.
+    if (!(await directory.getMembership(member.sub))) {
+      await directory.createMembership({
+        sub: member.sub,
+        practiceId: data.practice.practiceId,
+        createdAt: now,
+      });
+    }
     const current = await directory.getStaff(data.practice.practiceId, member.sub);
     if (current) continue; // an admin may have changed role or status since; keep their decision
     await directory.putStaff({

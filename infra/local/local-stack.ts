@@ -135,14 +135,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     tokenClaims: (sub) => staffTokenClaims(directory, sub),
   });
   for (const member of demo.staff) {
-    // The demo staff belong to the demo practice: the membership is what the token claims are read from.
-    if (!(await directory.getMembership(member.sub))) {
-      await directory.createMembership({
-        sub: member.sub,
-        practiceId: demo.practice.practiceId,
-        createdAt: new Date().toISOString(),
-      });
-    }
     if (await identity.accounts.findBySub(member.sub)) continue;
     const { sub, email, name, password, totpSecret } = member;
     await identity.accounts.upsertAccount({ sub, email, name, password, totpSecret });

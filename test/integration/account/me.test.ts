@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CLIENT_ID } from '../../../infra/local/local-stack';
 import { refreshTokens, signIn } from '../../../infra/local/oidc';
 import { DynamoDirectoryStore } from '../../../layers/directory/directory-store';
+import { ACCEPTABLE_USE_POLICY } from '../../../layers/identity/acceptable-use';
 import { startTestStack } from '../../support/local-stack';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -64,6 +65,8 @@ describe('GET /api/me with a real access token from the local provider', () => {
     expect(await response.json()).toEqual({
       staff: { name: 'Alex Morgan', email: 'admin@demo.nhs.net', role: 'practice_admin' },
       practice: { id: 'demo-riverside', name: 'Riverside Surgery (demo)', odsCode: 'Y99999', demo: true },
+      permissions: ['staff.manage', 'practice.settings', 'audit.read'],
+      acceptableUse: { currentVersion: ACCEPTABLE_USE_POLICY.version, accepted: false },
     });
   });
 
