@@ -74,6 +74,20 @@ describe('the practice console', () => {
     expect(storage.session.every((key) => key.startsWith('oidc.'))).toBe(true);
   });
 
+  it('signs out at the provider too: signing in again asks for the password', async () => {
+    await page.goto(`${stack.url}/`);
+    await page.waitForSelector('#sign-out');
+    await page.click('#sign-out');
+    await page.waitForSelector('#signed-out-message');
+    expect(await page.textContent('#signed-out-message')).toContain('You have signed out.');
+    expect(
+      await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('oidc.user'))),
+    ).toEqual([]);
+    await page.click('#sign-in');
+    await page.waitForSelector('#password');
+    expect(page.url()).toContain('/oidc/');
+  });
+
   it('answers an unknown console path with an accessible not-found page', async () => {
     await page.goto(`${stack.url}/no-such-page`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Page not found');
