@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   }
 
   const staffLines = stack.demo.staff.map(
-    (s) => `    ${s.role.padEnd(15)} ${s.email.padEnd(26)} password ${s.password}`,
+    (s) =>
+      `    ${s.role.padEnd(15)} ${s.email.padEnd(26)} password ${s.password}   authenticator key ${s.totpSecret}`,
   );
   console.log(`
 Clinic Connect is running locally (stage "local", demo data).
@@ -46,7 +47,7 @@ Clinic Connect is running locally (stage "local", demo data).
   Sign-in provider   ${stack.issuer}/.well-known/openid-configuration
 
   Demo practice: ${stack.demo.practice.name}
-  Demo staff (every account needs a second factor):
+  Demo staff (every account needs a second factor: add the key to an authenticator app, or use npm run totp):
 ${staffLines.join('\n')}
     Current authenticator code:  npm run totp -- <email>
     Access token for curl:       npm run token -- <email>
