@@ -62,14 +62,11 @@ export const StageConfigSchema = z
       })
       .default(365)
       .transform((days) => days as RetentionDays),
-    /** Staff may only sign up with addresses in these domains (R2). */
+    /**
+     * Staff may only sign up with addresses in these domains (R2): Cognito's pre-sign-up trigger and the
+     * registration route check them. Staff tokens come from the stage's own Cognito user pool.
+     */
     staffEmailDomains: list.pipe(z.array(domainName).min(1)).default(['nhs.net']),
-    /** Staff tokens: the JWT authorizer in front of every `staff` route checks issuer and audience. */
-    jwtIssuer: z
-      .url()
-      .refine((url) => url.startsWith('https://'), 'must be an https URL')
-      .optional(),
-    jwtAudience: list.pipe(z.array(z.string().min(1)).min(1)).optional(),
     /** A WAFv2 web ACL for CloudFront; these always live in us-east-1. */
     webAclArn: z
       .string()
@@ -94,9 +91,6 @@ export const StageConfigSchema = z
       .default(join(REPO_ROOT, 'web', 'dist')),
   })
   .superRefine((config, ctx) => {
-    if (Boolean(config.jwtIssuer) !== Boolean(config.jwtAudience)) {
-      ctx.addIssue({ code: 'custom', path: ['jwtIssuer'], message: 'jwtIssuer and jwtAudience go together' });
-    }
     if (Boolean(config.webDomainName) !== Boolean(config.webCertificateArn)) {
       ctx.addIssue({
         code: 'custom',
@@ -117,8 +111,6 @@ const CONTEXT_KEYS = [
   'backupRetentionDays',
   'logRetentionDays',
   'staffEmailDomains',
-  'jwtIssuer',
-  'jwtAudience',
   'webAclArn',
   'webDomainName',
   'webCertificateArn',

@@ -1,23 +1,15 @@
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  HttpApi,
-  HttpMethod,
-  HttpRoute,
-  HttpRouteKey,
-  HttpStage,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { RouteDefinition } from '../../layers/http/route';
 import type { StageConfig } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
+import { needsSignIn, userPoolAuthorizer } from '../constructs/route-authorizer';
 import { RouteFunction } from '../constructs/route-function';
-import { type StaffTokenIssuer, staffAuthorizer } from '../constructs/staff-authorizer';
 import type { StageTables } from './data-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -25,57 +17,31 @@ export interface ApiStackProps extends StackProps {
   routes: readonly RouteDefinition[];
   tables: StageTables;
   tableKey: IKey;
-  /** Issuer of staff tokens; required as soon as any route is `staff`. */
-  staffTokens?: StaffTokenIssuer;
+  /** The HTTP API of the gateway stack; this stack adds the routes. */
+  httpApi: IHttpApi;
+  /** Staff tokens come from this pool, issued to this client (the console's). */
+  userPool: IUserPool;
+  userPoolClient: IUserPoolClient;
 }
 
-/**
- * What one access log line holds. Only metadata: no path (it can carry identifiers), no query string, no
- * headers, no bodies. The route key is the template (`GET /api/staff/{staffId}`), never the values.
- */
-const ACCESS_LOG_FIELDS = {
-  requestId: '$context.requestId',
-  time: '$context.requestTimeEpoch',
-  routeKey: '$context.routeKey',
-  status: '$context.status',
-  latencyMs: '$context.responseLatency',
-  integrationLatencyMs: '$context.integrationLatency',
-  responseBytes: '$context.responseLength',
-  sourceIp: '$context.identity.sourceIp',
-  integrationError: '$context.integrationErrorMessage',
-  authorizerError: '$context.authorizer.error',
-};
-
-/** One HTTP API; one function and one route per entry of the route table. */
+/** One function and one route of the HTTP API per entry of the route table, and the authorizer in front. */
 export class ApiStack extends Stack {
-  readonly httpApi: HttpApi;
   readonly functions: ReadonlyMap<string, RouteFunction>;
+  /** The gateway stack's API as this stack sees it: routes and the authorizer are created under it. */
+  readonly httpApi: IHttpApi;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const logRetention = config.logRetentionDays;
     const logKey = new LogEncryptionKey(this, 'LogKey').key;
 
-    this.httpApi = new HttpApi(this, 'HttpApi', {
-      apiName: `ClinicConnect-${config.stage}`,
-      description: 'ClinicConnect API, served to browsers through CloudFront under /api',
-      createDefaultStage: false,
-    });
+    // Referenced by id: CDK creates a route's authorizer under the API construct, and it has to be in this
+    // stack (it needs the app client's id, which the web stack creates after the API).
+    this.httpApi = HttpApi.fromHttpApiAttributes(this, 'HttpApi', { httpApiId: props.httpApi.apiId });
+    const authorizer = props.routes.some(needsSignIn)
+      ? userPoolAuthorizer(props.userPool, props.userPoolClient)
+      : undefined;
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention, encryptionKey: logKey });
-    new HttpStage(this, 'DefaultStage', {
-      httpApi: this.httpApi,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-      },
-    });
-
-    const authorizer = staffAuthorizer(props.routes, props.staffTokens);
     const functions = new Map<string, RouteFunction>();
     for (const route of props.routes) {
       const routeFunction = new RouteFunction(this, route.id, {
@@ -83,10 +49,12 @@ export class ApiStack extends Stack {
         stage: config.stage,
         appVersion: config.appVersion,
         logLevel: config.logLevel,
-        logRetention,
+        logRetention: config.logRetentionDays,
         logKey,
         tables: props.tables,
         tableKey: props.tableKey,
+        staffEmailDomains: config.staffEmailDomains,
+        userPool: { userPoolId: props.userPool.userPoolId, userPoolArn: props.userPool.userPoolArn },
       });
       functions.set(route.id, routeFunction);
 
@@ -94,25 +62,18 @@ export class ApiStack extends Stack {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: new HttpLambdaIntegration(`${route.id}Integration`, routeFunction.function),
-        ...(route.auth === 'staff' ? { authorizer } : {}),
+        ...(needsSignIn(route) ? { authorizer } : {}),
       });
-      if (route.auth === 'public') {
+      if (!needsSignIn(route)) {
         acknowledge(
           httpRoute,
           ['AwsSolutions-APIG4'],
           `${route.method} ${route.path} is public by design (route auth "public": health, API document or ` +
-            'the patient join flow, which proves itself with the invite code). Staff routes use the JWT ' +
-            'authorizer.',
+            'the patient join flow, which proves itself with the invite code). Account and staff routes use ' +
+            'the Cognito JWT authorizer.',
         );
       }
     }
     this.functions = functions;
-
-    new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint });
-  }
-
-  /** The execute-api host name, for CloudFront's `/api/*` origin. */
-  get apiDomainName(): string {
-    return `${this.httpApi.apiId}.execute-api.${this.region}.${Aws.URL_SUFFIX}`;
   }
 }

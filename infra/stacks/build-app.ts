@@ -4,9 +4,10 @@ import { ROUTES } from '../../functions/routes';
 import { isEuRegion } from '../../layers/config/regions';
 import type { RouteDefinition } from '../../layers/http/route';
 import { type StageConfig, StageConfigError } from '../config';
-import type { StaffTokenIssuer } from '../constructs/staff-authorizer';
 import { ApiStack } from './api-stack';
 import { DataStack } from './data-stack';
+import { GatewayStack } from './gateway-stack';
+import { IdentityStack } from './identity-stack';
 import { WebStack } from './web-stack';
 
 export interface BuildAppOptions {
@@ -18,8 +19,10 @@ export interface BuildAppOptions {
 
 export interface ClinicConnectStacks {
   data: DataStack;
-  api: ApiStack;
+  identity: IdentityStack;
+  gateway: GatewayStack;
   web: WebStack;
+  api: ApiStack;
 }
 
 /** The compliance packs every synth runs: AWS Solutions, HIPAA Security, NIST 800-53 rev 5, Serverless. */
@@ -32,7 +35,11 @@ export function compliancePacks(app: App) {
   ];
 }
 
-/** Builds the three stacks of one stage into `app`. */
+/**
+ * Builds the five stacks of one stage into `app`, in deployment order: data → identity (user pool) →
+ * gateway (the HTTP API) → web (CloudFront, and the console's app client, whose callback URL is CloudFront's)
+ * → api (functions, and routes behind an authorizer that accepts that client's tokens).
+ */
 export function buildApp(app: App, config: StageConfig, options: BuildAppOptions = {}): ClinicConnectStacks {
   // The config schema refuses non-EU regions already; this guards callers that build a config by hand.
   if (!isEuRegion(config.region)) {
@@ -45,34 +52,49 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
   CrossStackReferences.of(app).consume(ReferenceStrength.STRONG);
   const env = { region: config.region, ...(config.account ? { account: config.account } : {}) };
   const prefix = `ClinicConnect-${config.stage}`;
-  const staffTokens: StaffTokenIssuer | undefined =
-    config.jwtIssuer && config.jwtAudience
-      ? { issuer: config.jwtIssuer, audience: config.jwtAudience }
-      : undefined;
 
   const data = new DataStack(app, `${prefix}-Data`, {
     env,
     description: `ClinicConnect ${config.stage}: DynamoDB tables, their key and backups`,
     config,
   });
+  const identity = new IdentityStack(app, `${prefix}-Identity`, {
+    env,
+    description: `ClinicConnect ${config.stage}: Cognito user pool for staff, managed login, sign-up and token triggers`,
+    config,
+    directoryTable: data.tables.directory,
+    tableKey: data.tableKey,
+  });
+  const gateway = new GatewayStack(app, `${prefix}-Gateway`, {
+    env,
+    description: `ClinicConnect ${config.stage}: HTTP API, its stage and access logs`,
+    config,
+  });
+  const web = new WebStack(app, `${prefix}-Web`, {
+    env,
+    description: `ClinicConnect ${config.stage}: web app on CloudFront, /api routed to the HTTP API; console sign-in client`,
+    config,
+    apiDomainName: gateway.apiDomainName,
+    identity: {
+      userPool: identity.userPool,
+      issuer: identity.issuer,
+      managedLoginUrl: identity.domain.baseUrl(),
+    },
+  });
   const api = new ApiStack(app, `${prefix}-Api`, {
     env,
-    description: `ClinicConnect ${config.stage}: HTTP API and one function per route`,
+    description: `ClinicConnect ${config.stage}: one function and one route per entry of the route table`,
     config,
     routes: options.routes ?? ROUTES,
     tables: data.tables,
     tableKey: data.tableKey,
-    ...(staffTokens ? { staffTokens } : {}),
-  });
-  const web = new WebStack(app, `${prefix}-Web`, {
-    env,
-    description: `ClinicConnect ${config.stage}: web app on CloudFront, /api routed to the HTTP API`,
-    config,
-    apiDomainName: api.apiDomainName,
+    httpApi: gateway.httpApi,
+    userPool: identity.userPool,
+    userPoolClient: web.consoleClient,
   });
 
   Tags.of(app).add('app', 'clinic-connect');
   Tags.of(app).add('stage', config.stage);
   if (options.compliancePacks ?? true) Validations.of(app).addPlugins(...compliancePacks(app));
-  return { data, api, web };
+  return { data, identity, gateway, web, api };
 }

@@ -16,6 +16,7 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { IUserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
@@ -24,6 +25,7 @@ import type { RuntimeConfig } from '../../web/shared/runtime-config';
 import type { StageConfig } from '../config';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
 import { acknowledge } from '../constructs/acknowledge';
+import { CONSOLE_SCOPES, ConsoleSignInClient } from '../constructs/console-sign-in-client';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
 import { securityHeadersPolicy } from '../constructs/security-headers';
 import { SpaRouting } from '../constructs/spa-routing';
@@ -72,7 +74,27 @@ export interface WebStackProps extends StackProps {
   config: StageConfig;
   /** Host name of the HTTP API (execute-api), served under /api on the same origin. */
   apiDomainName: string;
+  /** The staff identity provider: the console's app client is created here, against this pool. */
+  identity: WebIdentityProps;
 }
+
+export interface WebIdentityProps {
+  userPool: IUserPool;
+  /** `https://cognito-idp.<region>.amazonaws.com/<pool id>`: the OIDC authority. */
+  issuer: string;
+  /** `https://<prefix>.auth.<region>.amazoncognito.com`: managed login, token and logout endpoints. */
+  managedLoginUrl: string;
+}
+
+/**
+ * `/config.json` as deployed. `oidc.logoutEndpoint` is Cognito's `/logout`, which takes `client_id` and
+ * `logout_uri` (one of the client's sign-out URLs) rather than OpenID's `post_logout_redirect_uri`; it only
+ * ends the managed-login session, so the console revokes its refresh token first (`/oauth2/revoke`, listed
+ * in the discovery document as `revocation_endpoint`).
+ */
+export type DeployedRuntimeConfig = RuntimeConfig & {
+  oidc: RuntimeConfig['oidc'] & { logoutEndpoint: string };
+};
 
 /**
  * The console and join page: a private bucket behind CloudFront (Origin Access Control), with `/api/*`
@@ -82,6 +104,10 @@ export class WebStack extends Stack {
   readonly distribution: Distribution;
   readonly siteBucket: Bucket;
   readonly deployed: boolean;
+  /** The console's Cognito app client: its callback URL is this distribution's. */
+  readonly consoleClient: UserPoolClient;
+  /** What `/config.json` holds (tokens resolve at deploy time). */
+  readonly runtimeConfig: DeployedRuntimeConfig;
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
@@ -202,14 +228,32 @@ export class WebStack extends Stack {
       );
     }
 
+    const origin = `https://${config.webDomainName ?? this.distribution.distributionDomainName}`;
+    this.consoleClient = new ConsoleSignInClient(this, 'ConsoleSignIn', {
+      userPool: props.identity.userPool,
+      origin,
+    }).client;
+    this.runtimeConfig = {
+      stage: config.stage,
+      apiBase: '/api',
+      oidc: {
+        authority: props.identity.issuer,
+        clientId: this.consoleClient.userPoolClientId,
+        scope: CONSOLE_SCOPES.map((scope) => scope.scopeName).join(' '),
+        logoutEndpoint: `${props.identity.managedLoginUrl}/logout`,
+      },
+      demo: false,
+    };
+
     this.deployed = this.deployWebApp(config);
 
     new CfnOutput(this, 'DistributionDomainName', { value: this.distribution.distributionDomainName });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.consoleClient.userPoolClientId });
   }
 
   /**
-   * Uploads `web/dist` when it has been built, plus `/config.json` when staff sign-in is configured. Synth
-   * works without either, so infrastructure can be checked before the web app is built.
+   * Uploads `web/dist` when it has been built, plus `/config.json`. Synth works without a build, so
+   * infrastructure can be checked before the web app is built.
    */
   private deployWebApp(config: StageConfig): boolean {
     if (!existsSync(config.webDistDir)) {
@@ -219,16 +263,7 @@ export class WebStack extends Stack {
       );
       return false;
     }
-    const sources = [Source.asset(config.webDistDir)];
-    if (config.jwtIssuer && config.jwtAudience?.[0]) {
-      const runtimeConfig: RuntimeConfig = {
-        stage: config.stage,
-        apiBase: '/api',
-        oidc: { authority: config.jwtIssuer, clientId: config.jwtAudience[0], scope: 'openid email profile' },
-        demo: false,
-      };
-      sources.push(Source.jsonData('config.json', runtimeConfig));
-    }
+    const sources = [Source.asset(config.webDistDir), Source.jsonData('config.json', this.runtimeConfig)];
 
     const deploymentLogs = new LogGroup(this, 'DeploymentLogs', {
       retention: config.logRetentionDays,

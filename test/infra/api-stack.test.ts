@@ -4,8 +4,11 @@ import type { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getHealthRoute } from '../../functions/health/routes';
 import { ROUTES } from '../../functions/routes';
-import { ROUTE_FUNCTION_DEFAULTS } from '../../infra/constructs/route-function';
-import { MissingStaffIssuerError } from '../../infra/constructs/staff-authorizer';
+import {
+  identityAdminStatements,
+  MissingUserPoolError,
+  ROUTE_FUNCTION_DEFAULTS,
+} from '../../infra/constructs/route-function';
 import { effectiveTableGrants, tableAccessStatements } from '../../infra/constructs/table-access';
 import { DataStack } from '../../infra/stacks/data-stack';
 import type { RouteDefinition } from '../../layers/http/route';
@@ -23,10 +26,12 @@ type Statement = { Action: string | string[]; Resource: unknown; Condition?: Rec
 
 let built: TestApp;
 let template: Template;
+let gateway: Template;
 
 beforeAll(() => {
   built = buildTestApp();
   template = Template.fromStack(built.api);
+  gateway = Template.fromStack(built.gateway);
 });
 
 function functionOf(routeId: string) {
@@ -100,6 +105,10 @@ describe('api stack', () => {
       });
       expect(env).not.toHaveProperty('DYNAMODB_ENDPOINT');
       expect(env).not.toHaveProperty('AWS_REGION');
+      if (route.auth === 'public') expect(env).not.toHaveProperty('STAFF_EMAIL_DOMAINS');
+      else expect(env.STAFF_EMAIL_DOMAINS).toBe('nhs.net');
+      if (route.identityAdmin) expect(env.USER_POOL_ID).toEqual(expect.anything());
+      else expect(env).not.toHaveProperty('USER_POOL_ID');
       const tableVars = Object.keys(env).filter((name) => name.startsWith('TABLE_'));
       const expected = Object.keys(effectiveTableGrants(route)).map((id) => `TABLE_${id.toUpperCase()}`);
       expect(tableVars.sort()).toEqual(expected.sort());
@@ -148,8 +157,38 @@ describe('api stack', () => {
     }
   });
 
+  it('lets only identityAdmin routes end sessions, in the stage pool only', () => {
+    for (const route of ROUTES) {
+      const cognito = statementsOf(route.id).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('cognito-idp:')),
+      );
+      if (!route.identityAdmin) {
+        expect(cognito, route.id).toEqual([]);
+        continue;
+      }
+      expect(cognito).toHaveLength(1);
+      expect(actionsOf(cognito[0] as Statement)).toEqual(['cognito-idp:AdminUserGlobalSignOut']);
+      expect(JSON.stringify(cognito[0]?.Resource)).toContain('ClinicConnect-dev-Identity');
+    }
+    expect(ROUTES.some((route) => route.identityAdmin)).toBe(true);
+  });
+
+  it('adds its routes to the gateway stack’s HTTP API', () => {
+    const apiRef = built.gateway.getLogicalId(built.gateway.httpApi.node.defaultChild as never);
+    for (const route of Object.values(template.findResources('AWS::ApiGatewayV2::Route'))) {
+      expect(JSON.stringify(route.Properties.ApiId)).toContain(
+        `ClinicConnect-dev-Gateway:ExportsOutputRef${apiRef}`,
+      );
+    }
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    gateway.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    gateway.resourceCountIs('AWS::ApiGatewayV2::Route', 0);
+  });
+});
+
+describe('gateway stack', () => {
   it('logs request metadata only: no path, query string, headers or body', () => {
-    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const stage = Object.values(gateway.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const format = stage?.Properties.AccessLogSettings.Format as string;
     const fields = JSON.parse(format) as Record<string, string>;
     expect(Object.values(fields)).toContain('$context.requestId');
@@ -164,41 +203,21 @@ describe('api stack', () => {
     });
   });
 
-  it('puts every staff route behind the JWT authorizer and no public one', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
-      JwtConfiguration: {
-        Issuer: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Example',
-        Audience: ['example-client-id'],
-      },
-    });
-    for (const route of ROUTES) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: `${route.method} ${route.path}`,
-        AuthorizationType: route.auth === 'staff' ? 'JWT' : 'NONE',
-      });
-    }
+  it('deploys routes as soon as they change', () => {
+    gateway.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
   });
 });
 
-describe('staff authorizer', () => {
-  const staffRoute: RouteDefinition = { ...getHealthRoute, id: 'getStaffThing', auth: 'staff' };
-
-  it('refuses to synthesize staff routes without a token issuer', () => {
-    expect(() =>
-      buildTestApp(
-        { jwtIssuer: undefined, jwtAudience: undefined },
-        { routes: [getHealthRoute, staffRoute] },
-      ),
-    ).toThrow(MissingStaffIssuerError);
-  });
-
-  it('needs no issuer while every route is public', () => {
-    const { api } = buildTestApp(
-      { jwtIssuer: undefined, jwtAudience: undefined },
-      { routes: [getHealthRoute] },
-    );
-    Template.fromStack(api).resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+describe('identity admin permission', () => {
+  it('needs the user pool', () => {
+    const route: RouteDefinition = {
+      ...getHealthRoute,
+      id: 'endSessions',
+      auth: 'staff',
+      identityAdmin: true,
+    };
+    expect(() => identityAdminStatements(route, undefined)).toThrow(MissingUserPoolError);
+    expect(identityAdminStatements({ ...route, identityAdmin: false }, undefined)).toEqual([]);
   });
 });
 

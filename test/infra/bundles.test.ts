@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/routes';
+import type { AppFunction } from '../../infra/constructs/app-function';
 import { buildTestApp, type TestApp } from './support';
 
 let built: TestApp;
@@ -14,18 +16,29 @@ beforeAll(() => {
   outdir = built.app.synth().directory;
 });
 
-function functionResource(routeId: string) {
-  const routeFunction = built.api.functions.get(routeId);
-  if (!routeFunction) throw new Error(`no function for ${routeId}`);
-  const logicalId = built.api.getLogicalId(routeFunction.function.node.defaultChild as never);
-  const template = JSON.parse(readFileSync(join(outdir, `${built.api.templateFile}`), 'utf8'));
+/** Route functions by route id, and the Cognito triggers by name: all that Lambda runs. */
+function appFunction(name: string): { stack: Stack; fn: AppFunction; handler: string } {
+  if (name === 'preSignUp' || name === 'preTokenGeneration') {
+    return { stack: built.identity, fn: built.identity[name], handler: 'handler' };
+  }
+  const routeFunction = built.api.functions.get(name);
+  if (!routeFunction) throw new Error(`no function for ${name}`);
+  return { stack: built.api, fn: routeFunction, handler: name };
+}
+
+function functionResource(name: string) {
+  const { stack, fn } = appFunction(name);
+  const logicalId = stack.getLogicalId(fn.function.node.defaultChild as never);
+  const template = JSON.parse(readFileSync(join(outdir, `${stack.templateFile}`), 'utf8'));
   return template.Resources[logicalId] as {
     Metadata: Record<string, string>;
     Properties: { Environment: { Variables: Record<string, unknown> } };
   };
 }
 
-describe.each(ROUTES.map((route) => [route.id, route] as const))('bundle of %s', (routeId) => {
+const FUNCTIONS = [...ROUTES.map((route) => route.id), 'preSignUp', 'preTokenGeneration'];
+
+describe.each(FUNCTIONS.map((name) => [name] as const))('bundle of %s', (routeId) => {
   it('is ESM with the createRequire banner', () => {
     const bundle = readFileSync(
       join(outdir, functionResource(routeId).Metadata['aws:asset:path'] ?? '', 'index.mjs'),
@@ -57,7 +70,7 @@ describe.each(ROUTES.map((route) => [route.id, route] as const))('bundle of %s',
       [
         '--input-type=module',
         '-e',
-        `const m = await import(${JSON.stringify(file)}); console.log(typeof m[${JSON.stringify(routeId)}]);`,
+        `const m = await import(${JSON.stringify(file)}); console.log(typeof m[${JSON.stringify(appFunction(routeId).handler)}]);`,
       ],
       {
         env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-2', AWS_LAMBDA_FUNCTION_NAME: routeId, ...env },

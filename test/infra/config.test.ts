@@ -34,8 +34,6 @@ describe('stage config', () => {
       backupRetentionDays: '90',
       logRetentionDays: '731',
       staffEmailDomains: 'nhs.net, nhs.uk',
-      jwtIssuer: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_abc',
-      jwtAudience: 'one,two',
     });
     expect(config).toMatchObject({
       stage: 'prod',
@@ -43,7 +41,6 @@ describe('stage config', () => {
       backupRetentionDays: 90,
       logRetentionDays: 731,
       staffEmailDomains: ['nhs.net', 'nhs.uk'],
-      jwtAudience: ['one', 'two'],
     });
   });
 
@@ -67,11 +64,18 @@ describe('stage config', () => {
     expect(() => load({ logRetentionDays: '100' })).toThrow(/logRetentionDays: must be one of/);
   });
 
-  it('wants issuer and audience together, and domain and certificate together', () => {
-    expect(() => load({ jwtIssuer: 'https://issuer.example' })).toThrow(/jwtIssuer and jwtAudience/);
+  it('wants domain and certificate together', () => {
     expect(() => load({ webDomainName: 'connect.example.nhs.uk' })).toThrow(
       /webDomainName and webCertificateArn/,
     );
+  });
+
+  it('has no token issuer settings: staff tokens always come from the stage’s own user pool', () => {
+    expect(load({ jwtIssuer: 'https://issuer.example', jwtAudience: 'x' })).not.toHaveProperty('jwtIssuer');
+  });
+
+  it('refuses a staff email domain that is not a DNS name', () => {
+    expect(() => load({ staffEmailDomains: 'nhs.net,not a domain' })).toThrow(/staffEmailDomains/);
   });
 
   it('refuses a web ACL that CloudFront cannot use', () => {

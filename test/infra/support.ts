@@ -5,12 +5,6 @@ import { App } from 'aws-cdk-lib';
 import { loadStageConfig, REPO_ROOT, type StageConfig } from '../../infra/config';
 import { type BuildAppOptions, buildApp, type ClinicConnectStacks } from '../../infra/stacks/build-app';
 
-/** What every test stage has unless a test says otherwise: staff tokens configured, a built web app. */
-export const STAFF_TOKENS = {
-  jwtIssuer: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Example',
-  jwtAudience: 'example-client-id',
-};
-
 /** The feature flags and settings `cdk synth` runs with, so tests see the same templates. */
 const CDK_JSON_CONTEXT = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: object }
@@ -27,9 +21,10 @@ export function fakeWebDist(): string {
   return dir;
 }
 
+/** What every test stage has unless a test says otherwise: a version and a built web app. */
 export function testConfig(context: Record<string, unknown> = {}): StageConfig {
   return loadStageConfig(
-    (key) => ({ ...STAFF_TOKENS, appVersion: '1.2.3-test', webDistDir: fakeWebDist(), ...context })[key],
+    (key) => ({ appVersion: '1.2.3-test', webDistDir: fakeWebDist(), ...context })[key],
     {},
   );
 }

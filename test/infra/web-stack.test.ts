@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../infra/constructs/security-headers';
 import { SPA_ROUTING_CODE } from '../../infra/constructs/spa-routing';
 import { VIEWER_COUNTRIES } from '../../infra/stacks/web-stack';
+import { parseRuntimeConfig } from '../../web/shared/runtime-config';
 import { buildTestApp, type TestApp } from './support';
 
 let built: TestApp;
@@ -190,6 +191,62 @@ describe('web stack: distribution', () => {
   });
 });
 
+describe('web stack: console sign-in', () => {
+  it('writes the Cognito issuer, the console client and its logout endpoint into /config.json', () => {
+    const config = built.web.resolve(built.web.runtimeConfig);
+    const poolId = {
+      'Fn::ImportValue': expect.stringMatching(/^ClinicConnect-dev-Identity:ExportsOutputRefUserPool/),
+    };
+    expect(config).toEqual({
+      stage: 'dev',
+      apiBase: '/api',
+      oidc: {
+        authority: { 'Fn::Join': ['', ['https://cognito-idp.eu-west-2.amazonaws.com/', poolId]] },
+        clientId: { Ref: built.web.getLogicalId(built.web.consoleClient.node.defaultChild as never) },
+        scope: 'openid email profile',
+        logoutEndpoint: {
+          'Fn::Join': [
+            '',
+            [
+              'https://',
+              {
+                'Fn::ImportValue': expect.stringMatching(
+                  /^ClinicConnect-dev-Identity:ExportsOutputRefUserPoolManagedLogin/,
+                ),
+              },
+              '.auth.eu-west-2.amazoncognito.com/logout',
+            ],
+          ],
+        },
+      },
+      demo: false,
+    });
+    // What the console parses: the shape stays valid for web/shared/runtime-config.ts.
+    expect(
+      parseRuntimeConfig({ ...config, oidc: { ...config.oidc, authority: 'https://x', clientId: 'c' } }),
+    ).toMatchObject({ oidc: { scope: 'openid email profile' } });
+  });
+
+  it('sends the console back to this distribution, or to the custom domain when there is one', () => {
+    const distributionId = built.web.getLogicalId(built.web.distribution.node.defaultChild as never);
+    const at = (path: string) => ({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, path]],
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: [at('/auth/callback')],
+      LogoutURLs: [at('/')],
+    });
+    const custom = buildTestApp({
+      webDomainName: 'connect.example.nhs.uk',
+      webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-4567',
+    });
+    Template.fromStack(custom.web).hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: ['https://connect.example.nhs.uk/auth/callback'],
+      LogoutURLs: ['https://connect.example.nhs.uk/'],
+    });
+  });
+});
+
 describe('web stack: SPA routing function', () => {
   const handler = new Function(`${SPA_ROUTING_CODE}; return handler;`)() as (event: {
     request: { uri: string };
@@ -217,9 +274,13 @@ describe('web stack: deployment of the built web app', () => {
   it('uploads the build and the runtime config when web/dist exists', () => {
     expect(built.web.deployed).toBe(true);
     const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
-    // The build and a generated /config.json (staff sign-in is configured in the test stage).
+    // The build and a generated /config.json.
     expect(deployment?.Properties.SourceObjectKeys).toHaveLength(2);
     expect(deployment?.Properties.Prune).toBe(false);
+    // config.json's deploy-time values: the pool, the console client and the managed-login domain.
+    const markers = JSON.stringify(deployment?.Properties.SourceMarkers);
+    expect(markers).toContain('ClinicConnect-dev-Identity:ExportsOutputRefUserPool');
+    expect(markers).toContain(built.web.getLogicalId(built.web.consoleClient.node.defaultChild as never));
   });
 
   it('deploys nothing, with a warning, before the web app is built', () => {
