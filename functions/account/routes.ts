@@ -1,5 +1,6 @@
 import { StaffRole } from '../../layers/directory/model';
 import { defineRoute } from '../../layers/http/route';
+import { ACCEPTABLE_USE_POLICY } from '../../layers/identity/acceptable-use';
 import { ACTIONS } from '../../layers/identity/permissions';
 import * as z from '../../layers/validation/z';
 
@@ -65,6 +66,7 @@ export const acceptAcceptableUsePolicyRoute = defineRoute({
     body: z.strictObject({
       version: z.string().check(z.minLength(1, 'Say which version of the policy you accept')),
     }),
+    example: { body: { version: ACCEPTABLE_USE_POLICY.version } },
   },
   response: {
     status: 201,
@@ -106,6 +108,7 @@ export const registerWithPracticeRoute = defineRoute({
           z.maxLength(120, 'Enter at most 120 characters'),
         ),
     }),
+    example: { body: { odsCode: 'A81001', name: 'Jo Bloggs' } },
   },
   response: {
     status: 201,

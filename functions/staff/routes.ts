@@ -60,6 +60,7 @@ export const updateStaffRoute = defineRoute({
           'Say what to change: status or role',
         ),
       ),
+    example: { body: { status: 'suspended' } },
   },
   response: { status: 200, description: 'The member as they now are', schema: StaffSummary },
   errors: [404, 409],

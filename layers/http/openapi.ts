@@ -97,7 +97,14 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], info: {
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: jsonSchema(route.request.body, 'input') } },
+              content: {
+                'application/json': {
+                  schema: jsonSchema(route.request.body, 'input'),
+                  ...(route.request.example?.body !== undefined
+                    ? { example: route.request.example.body }
+                    : {}),
+                },
+              },
             },
           }
         : {}),

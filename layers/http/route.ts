@@ -41,7 +41,16 @@ export interface RouteDefinition<
   summary: string;
   description?: string;
   tags: string[];
-  request: { body?: Body; query?: Query; params?: Params };
+  request: {
+    body?: Body;
+    query?: Query;
+    params?: Params;
+    /**
+     * A valid request body, shown in the API document and used by the isolation test, which sends it with
+     * another practice's ids in the path. Required on every route that takes a body.
+     */
+    example?: { body?: unknown; query?: Record<string, string> };
+  };
   /** The success status and the schema its body must satisfy; responses are checked before they leave. */
   response: { status: number; description: string; schema: Response };
   /** Error statuses this route can answer besides 400/401/403/500, for the API document. */
