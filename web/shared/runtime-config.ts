@@ -10,6 +10,11 @@ export interface RuntimeConfig {
     authority: string;
     clientId: string;
     scope: string;
+    /**
+     * Cognito's `/logout` (it has no OpenID Connect end-session endpoint). Absent where the provider
+     * advertises one, as the local provider does.
+     */
+    logoutEndpoint?: string;
   };
   /** A demonstration deployment: synthetic data only. */
   demo: boolean;
@@ -29,6 +34,12 @@ function requireString(source: Record<string, unknown>, key: string, where: stri
   return value;
 }
 
+function requireHttpsUrl(source: Record<string, unknown>, key: string, where: string): string {
+  const value = requireString(source, key, where);
+  if (!/^https:\/\/[^/\s]+/.test(value)) throw new Error(`${where}.${key} must be an https URL`);
+  return value;
+}
+
 /** Checks the shape by hand so neither page has to ship zod. Throws with the first thing wrong. */
 export function parseRuntimeConfig(value: unknown): RuntimeConfig {
   if (!isRecord(value)) throw new Error('config must be an object');
@@ -45,6 +56,9 @@ export function parseRuntimeConfig(value: unknown): RuntimeConfig {
       authority: requireString(oidc, 'authority', 'config.oidc'),
       clientId: requireString(oidc, 'clientId', 'config.oidc'),
       scope: requireString(oidc, 'scope', 'config.oidc'),
+      ...(oidc.logoutEndpoint === undefined
+        ? {}
+        : { logoutEndpoint: requireHttpsUrl(oidc, 'logoutEndpoint', 'config.oidc') }),
     },
     demo: value.demo === true,
     ...(typeof idle === 'number' ? { idleTimeoutMinutes: idle } : {}),

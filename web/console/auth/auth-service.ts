@@ -42,7 +42,12 @@ export class AuthService {
   private readonly listeners = new Set<() => void>();
   private signingOut = false;
 
+  private readonly logout: { endpoint: string; clientId: string; returnTo: string } | undefined;
+
   constructor(config: RuntimeConfig, origin: string = window.location.origin) {
+    this.logout = config.oidc.logoutEndpoint
+      ? { endpoint: config.oidc.logoutEndpoint, clientId: config.oidc.clientId, returnTo: `${origin}/` }
+      : undefined;
     const store = new WebStorageStateStore({ store: window.sessionStorage });
     this.manager = new UserManager({
       authority: config.oidc.authority,
@@ -143,6 +148,17 @@ export class AuthService {
     this.set({ status: 'loading' });
     window.sessionStorage.setItem(REASON_KEY, reason);
     try {
+      if (this.logout) {
+        // Cognito: revoke the refresh token, forget the session here, then end the login session at its
+        // `/logout`, which takes `client_id` and `logout_uri` rather than OpenID Connect's parameters.
+        await this.manager.revokeTokens(['refresh_token']).catch(() => undefined);
+        await this.manager.removeUser();
+        const url = new URL(this.logout.endpoint);
+        url.searchParams.set('client_id', this.logout.clientId);
+        url.searchParams.set('logout_uri', this.logout.returnTo);
+        window.location.assign(url.toString());
+        return;
+      }
       // Sends the ID token as `id_token_hint` (oidc-client-ts does when the user has one), which the
       // provider needs to end its session without asking which account.
       await this.manager.signoutRedirect();
