@@ -1,0 +1,253 @@
+import { type KeyringNode, KmsKeyringNode, type KmsNodeClientSupplier } from '@aws-crypto/client-node';
+import {
+  AlreadyExistsException,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  EnableKeyRotationCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  type KeyMetadata,
+  type KMSClient,
+  KMSInvalidStateException,
+  NotFoundException,
+  ScheduleKeyDeletionCommand,
+} from '@aws-sdk/client-kms';
+import { logger } from '../observability/powertools';
+import { PracticeKeyUnavailableError } from './errors';
+import type { KeyMaterialStore } from './key-material-store';
+import { assertPracticeId } from './practice-id';
+import { BlindIndexKeys, DEFAULT_KEY_CACHE_MS, type PracticeKeys } from './practice-keys';
+
+export interface KmsPracticeKeysOptions {
+  /** Names the alias: `alias/clinic-connect/<stage>/practice/<practiceId>`. */
+  stage: string;
+  /** The account that owns the keys; its root principal administers them (never uses them). */
+  accountId: string;
+  /** `aws` unless in another partition. */
+  partition?: string;
+  /**
+   * The roles that read and write practice data (the handlers' execution roles). The key policy lets them use
+   * a practice's key only with `kms:EncryptionContext:practiceId` equal to that practice.
+   */
+  dataRoleArns: readonly string[];
+  /** For CreateKey, EnableKeyRotation, CreateAlias, ScheduleKeyDeletion, DeleteAlias: the onboarding role's. */
+  adminClient: KMSClient;
+  /**
+   * The client that uses a practice's key (GenerateDataKey, Decrypt). A function so that credentials scoped to
+   * one practice (STS session policies or tags) can be plugged in later without touching this adapter.
+   */
+  kmsClientFor: (practiceId: string) => KMSClient;
+  /** Holds the key ARN and the wrapped blind-index key of each practice (in AWS: the directory table). */
+  store: KeyMaterialStore;
+  /** Waiting period before KMS deletes a destroyed practice's key: 7 days, the minimum KMS allows. */
+  pendingWindowInDays?: number;
+  keyCacheMs?: number;
+}
+
+const KEY_ARN_RECORD = 'kms-key-arn';
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+export function practiceKeyAlias(stage: string, practiceId: string): string {
+  return `alias/clinic-connect/${stage}/practice/${practiceId}`;
+}
+
+/**
+ * The key policy of a practice key. KMS requires someone to be able to administer a key (else the key is
+ * unmanageable and CreateKey refuses the policy): the account root, for key ADMINISTRATION only, so that IAM
+ * policies decide which operators may do it. Note what it leaves out: no Encrypt/Decrypt/GenerateDataKey, no
+ * ReEncrypt, and no CreateGrant (a grant could hand decryption to anyone without the context condition).
+ *
+ * Using the key is allowed only to the data roles, and only with the encryption context naming this practice:
+ * a role that serves practice B cannot get practice A's key to wrap or unwrap anything, whatever it asks.
+ */
+export function practiceKeyPolicy(input: {
+  practiceId: string;
+  accountId: string;
+  partition?: string;
+  dataRoleArns: readonly string[];
+}) {
+  const partition = input.partition ?? 'aws';
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'KeyAdministrationByTheAccount',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition}:iam::${input.accountId}:root` },
+        Action: [
+          'kms:CreateAlias',
+          'kms:UpdateAlias',
+          'kms:DeleteAlias',
+          'kms:DescribeKey',
+          'kms:EnableKey',
+          'kms:DisableKey',
+          'kms:EnableKeyRotation',
+          'kms:DisableKeyRotation',
+          'kms:RotateKeyOnDemand',
+          'kms:Get*',
+          'kms:List*',
+          'kms:PutKeyPolicy',
+          'kms:UpdateKeyDescription',
+          'kms:TagResource',
+          'kms:UntagResource',
+          'kms:RevokeGrant',
+          'kms:ScheduleKeyDeletion',
+          'kms:CancelKeyDeletion',
+        ],
+        Resource: '*',
+      },
+      {
+        Sid: 'PracticeDataOnlyWithThisPracticesContext',
+        Effect: 'Allow',
+        Principal: { AWS: [...input.dataRoleArns] },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:EncryptionContext:practiceId': input.practiceId } },
+      },
+    ],
+  };
+}
+
+/**
+ * AWS adapter: one customer-managed KMS key per practice (symmetric, yearly automatic rotation, alias naming
+ * the practice, tagged with its id), used through the Encryption SDK's KMS keyring.
+ */
+export class KmsPracticeKeys implements PracticeKeys {
+  private readonly indexKeys: BlindIndexKeys;
+
+  constructor(private readonly options: KmsPracticeKeysOptions) {
+    if (!/^\d{12}$/.test(options.accountId))
+      throw new TypeError('accountId must be a 12-digit AWS account id.');
+    if (options.dataRoleArns.length === 0 || !options.dataRoleArns.every((arn) => ROLE_ARN.test(arn))) {
+      throw new TypeError('dataRoleArns must list at least one IAM role ARN.');
+    }
+    this.indexKeys = new BlindIndexKeys(
+      options.store,
+      (practiceId) => this.keyringFor(practiceId),
+      options.keyCacheMs ?? DEFAULT_KEY_CACHE_MS,
+    );
+  }
+
+  async provision(practiceId: string, practiceName: string) {
+    assertPracticeId(practiceId);
+    const { adminClient, store } = this.options;
+    const alias = practiceKeyAlias(this.options.stage, practiceId);
+    let key = await this.describe(alias);
+    if (!key) {
+      const created = await adminClient.send(
+        new CreateKeyCommand({
+          KeySpec: 'SYMMETRIC_DEFAULT',
+          KeyUsage: 'ENCRYPT_DECRYPT',
+          Description: `Clinic Connect (${this.options.stage}): data of practice ${practiceId} (${practiceName.slice(0, 120)})`,
+          Policy: JSON.stringify(practiceKeyPolicy({ ...this.options, practiceId })),
+          Tags: [
+            { TagKey: 'practiceId', TagValue: practiceId },
+            { TagKey: 'stage', TagValue: this.options.stage },
+            { TagKey: 'app', TagValue: 'clinic-connect' },
+          ],
+        }),
+      );
+      const arn = created.KeyMetadata?.Arn;
+      if (!arn) throw new Error('KMS CreateKey returned no key ARN.');
+      // The alias first: a retry after a failure below finds the key by its alias instead of making another.
+      try {
+        await adminClient.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: arn }));
+        key = created.KeyMetadata;
+      } catch (error) {
+        if (!(error instanceof AlreadyExistsException)) throw error;
+        // Lost a race with a concurrent onboarding of the same practice: retire our key, use the winner's.
+        await this.scheduleDeletion(arn);
+        key = await this.describe(alias);
+        if (!key) throw error;
+      }
+    }
+    const arn = key?.Arn;
+    if (!arn) throw new Error('KMS returned no key ARN.');
+    if (key?.KeyState === 'PendingDeletion' || key?.KeyState === 'PendingReplicaDeletion') {
+      throw new PracticeKeyUnavailableError(
+        `Practice ${practiceId} was offboarded and its key is pending deletion; it cannot be onboarded again under this id.`,
+      );
+    }
+    await adminClient.send(new EnableKeyRotationCommand({ KeyId: arn, RotationPeriodInDays: 365 }));
+    await store.put(practiceId, KEY_ARN_RECORD, arn);
+    logger.info('practice key provisioned', { practiceId, keyId: arn });
+    return { keyId: arn };
+  }
+
+  async keyringFor(practiceId: string): Promise<KeyringNode> {
+    assertPracticeId(practiceId);
+    const keyArn = await this.options.store.get(practiceId, KEY_ARN_RECORD);
+    if (!keyArn) {
+      throw new PracticeKeyUnavailableError(
+        `Practice ${practiceId} has no key: it was never provisioned, or it was offboarded (crypto-shredded).`,
+      );
+    }
+    const client = esdkKmsClient(this.options.kmsClientFor(practiceId));
+    // The key ARN, not the alias: on decrypt the keyring only unwraps data keys whose recorded key id it names,
+    // and KMS records the key ARN.
+    return new KmsKeyringNode({ generatorKeyId: keyArn, clientProvider: () => client });
+  }
+
+  blindIndexKey(practiceId: string) {
+    return this.indexKeys.get(practiceId);
+  }
+
+  async destroy(practiceId: string) {
+    assertPracticeId(practiceId);
+    this.indexKeys.forget(practiceId);
+    const alias = practiceKeyAlias(this.options.stage, practiceId);
+    const key = await this.describe(alias);
+    const arn = key?.Arn ?? (await this.options.store.get(practiceId, KEY_ARN_RECORD));
+    // Deletion first: from this call on the key is unusable (KMSInvalidStateException), so every ciphertext
+    // under it, including any restored from a backup, is unreadable; after the waiting period, for good.
+    if (arn) await this.scheduleDeletion(arn);
+    if (key) {
+      try {
+        await this.options.adminClient.send(new DeleteAliasCommand({ AliasName: alias }));
+      } catch (error) {
+        if (!(error instanceof NotFoundException)) throw error;
+      }
+    }
+    await this.options.store.deleteAll(practiceId);
+    logger.info('practice key scheduled for deletion', { practiceId, keyId: arn });
+  }
+
+  private async describe(keyId: string): Promise<KeyMetadata | undefined> {
+    try {
+      const { KeyMetadata } = await this.options.adminClient.send(new DescribeKeyCommand({ KeyId: keyId }));
+      return KeyMetadata;
+    } catch (error) {
+      if (error instanceof NotFoundException) return undefined;
+      throw error;
+    }
+  }
+
+  private async scheduleDeletion(arn: string) {
+    try {
+      await this.options.adminClient.send(
+        new ScheduleKeyDeletionCommand({
+          KeyId: arn,
+          PendingWindowInDays: this.options.pendingWindowInDays ?? 7,
+        }),
+      );
+    } catch (error) {
+      // Already pending deletion (or gone): the shred has happened.
+      if (!(error instanceof KMSInvalidStateException || error instanceof NotFoundException)) throw error;
+    }
+  }
+}
+
+/**
+ * The Encryption SDK's KMS keyring calls `generateDataKey`/`encrypt`/`decrypt` methods. The aggregated `KMS`
+ * class has them but drags every KMS command into the bundle; three commands on the bare client suffice.
+ */
+export function esdkKmsClient(client: KMSClient): ReturnType<KmsNodeClientSupplier> & object {
+  return {
+    generateDataKey: (input) => client.send(new GenerateDataKeyCommand(input)),
+    encrypt: (input) => client.send(new EncryptCommand(input)),
+    decrypt: (input) => client.send(new DecryptCommand(input)),
+  };
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type KeyringNode, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import { PracticeKeyUnavailableError } from './errors';
+import {
+  createPrivateFile,
+  ensurePrivateDir,
+  FileKeyMaterialStore,
+  isNotFound,
+  type KeyMaterialStore,
+  shredFile,
+} from './key-material-store';
+import { assertPracticeId } from './practice-id';
+import { BlindIndexKeys, DEFAULT_KEY_CACHE_MS, type PracticeKeys } from './practice-keys';
+
+export const LOCAL_KEY_NAMESPACE = 'clinic-connect-local';
+const KEY_BYTES = 32;
+
+export interface LocalPracticeKeysOptions {
+  /** The git-ignored data directory (`.data/` for `npm start`, a temp dir in tests). */
+  dataDir: string;
+  /** Where the wrapped blind-index keys live; defaults to files next to the keys. */
+  store?: KeyMaterialStore;
+  keyCacheMs?: number;
+}
+
+/**
+ * Local adapter: one 256-bit AES key per practice at `${dataDir}/keys/<practiceId>.key` (directory 0700, file
+ * 0600), used through the Encryption SDK's raw AES keyring. Messages have the same format and the same
+ * encryption context as in AWS; only the keyring wrapping the data key differs.
+ */
+export class LocalPracticeKeys implements PracticeKeys {
+  private readonly keysDir: string;
+  private readonly indexKeys: BlindIndexKeys;
+  private readonly store: KeyMaterialStore;
+
+  constructor(options: LocalPracticeKeysOptions) {
+    this.keysDir = join(options.dataDir, 'keys');
+    const store = options.store ?? new FileKeyMaterialStore(join(this.keysDir, 'wrapped'));
+    this.store = store;
+    this.indexKeys = new BlindIndexKeys(
+      store,
+      (practiceId) => this.keyringFor(practiceId),
+      options.keyCacheMs ?? DEFAULT_KEY_CACHE_MS,
+    );
+  }
+
+  async provision(practiceId: string, _practiceName: string) {
+    const path = this.keyPath(practiceId);
+    await ensurePrivateDir(this.keysDir);
+    const key = randomBytes(KEY_BYTES);
+    try {
+      const created = await createPrivateFile(path, key);
+      if (!created) (await this.readKey(practiceId)).fill(0); // an existing key must still be well-formed
+    } finally {
+      key.fill(0);
+    }
+    return { keyId: `${LOCAL_KEY_NAMESPACE}/${practiceId}` };
+  }
+
+  async keyringFor(practiceId: string): Promise<KeyringNode> {
+    const unencryptedMasterKey = await this.readKey(practiceId);
+    try {
+      return new RawAesKeyringNode({
+        keyName: practiceId,
+        keyNamespace: LOCAL_KEY_NAMESPACE,
+        unencryptedMasterKey,
+        wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+      });
+    } finally {
+      unencryptedMasterKey.fill(0); // the keyring keeps its own copy
+    }
+  }
+
+  blindIndexKey(practiceId: string) {
+    return this.indexKeys.get(practiceId);
+  }
+
+  async destroy(practiceId: string) {
+    const path = this.keyPath(practiceId);
+    this.indexKeys.forget(practiceId);
+    await shredFile(path);
+    await this.store.deleteAll(practiceId);
+  }
+
+  private keyPath(practiceId: string) {
+    assertPracticeId(practiceId);
+    return join(this.keysDir, `${practiceId}.key`);
+  }
+
+  private async readKey(practiceId: string): Promise<Uint8Array> {
+    const path = this.keyPath(practiceId);
+    let key: Buffer;
+    try {
+      const info = await stat(path);
+      // Like ssh with its keys: refuse a key file that others can read rather than use it.
+      if ((info.mode & 0o077) !== 0) {
+        throw new PracticeKeyUnavailableError(
+          `The key file of practice ${practiceId} is readable by other users; refusing to use it (chmod 600).`,
+        );
+      }
+      key = await readFile(path);
+    } catch (error) {
+      if (isNotFound(error)) {
+        throw new PracticeKeyUnavailableError(
+          `Practice ${practiceId} has no key: it was never provisioned, or it was offboarded (crypto-shredded).`,
+        );
+      }
+      throw error;
+    }
+    if (key.byteLength !== KEY_BYTES) {
+      key.fill(0);
+      throw new PracticeKeyUnavailableError(`The key file of practice ${practiceId} is malformed.`);
+    }
+    const copy = new Uint8Array(key);
+    key.fill(0);
+    return copy;
+  }
+}
