@@ -12,7 +12,10 @@ export async function bundleHandler(rootDir: string, area: string, exportName: s
   const entry = join(outDir, `${exportName}.entry.ts`);
   const { writeFile } = await import('node:fs/promises');
   // Re-export only this route's handler so tree shaking keeps what its function would ship.
-  await writeFile(entry, `export { ${exportName} } from '${join(rootDir, 'functions', area, 'handler.ts')}';\n`);
+  await writeFile(
+    entry,
+    `export { ${exportName} } from '${join(rootDir, 'functions', area, 'handler.ts')}';\n`,
+  );
   await build({
     entryPoints: [entry],
     outfile,

@@ -58,10 +58,13 @@ async function benchLatency(dataDir: string) {
   const signedClient = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const keyring = await keys.keyringFor(practiceId);
   const context = { practiceId, table: 'records', attribute: 'nhsNumber' };
-  const signedSuiteMs = await timeRoundTrips(async (i) => {
-    const { result } = await signedClient.encrypt(keyring, value(i), { encryptionContext: context });
-    await signedClient.decrypt(keyring, result);
-  }, Math.min(OPS, 200));
+  const signedSuiteMs = await timeRoundTrips(
+    async (i) => {
+      const { result } = await signedClient.encrypt(keyring, value(i), { encryptionContext: context });
+      await signedClient.decrypt(keyring, result);
+    },
+    Math.min(OPS, 200),
+  );
   return { encryptDecryptMs, encryptDecryptMsCachingOff, signedSuiteMs };
 }
 

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { ROUTES } from '../../functions/routes';
 import { REPO_ROOT, startLocalStack } from '../../infra/local/local-stack';
 import { bundleHandler } from './bundle';
+import { benchCrypto } from './crypto-bench';
 import { round, summarise } from './stats';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
@@ -29,7 +30,10 @@ function timeProcesses(args: string[], runs: number): number[] {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { env: HANDLER_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    const result = spawnSync(process.execPath, args, {
+      env: HANDLER_ENV,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr.toString()}`);
     samples.push(elapsed);
@@ -43,7 +47,9 @@ async function benchHandlers(outDir: string) {
   for (const route of ROUTES) {
     const file = await bundleHandler(REPO_ROOT, route.area, route.id, outDir);
     const code = await readFile(file);
-    const cold = summarise(timeProcesses(['--input-type=module', '-e', `await import(${JSON.stringify(file)})`], COLD_RUNS));
+    const cold = summarise(
+      timeProcesses(['--input-type=module', '-e', `await import(${JSON.stringify(file)})`], COLD_RUNS),
+    );
     rows.push({
       handler: route.id,
       bundleBytes: code.length,
@@ -83,6 +89,7 @@ async function main() {
 
   const handlers = await benchHandlers(outDir);
   const healthWarm = await benchWarmHealth();
+  const crypto = await benchCrypto();
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
@@ -90,6 +97,7 @@ async function main() {
     baselineNodeStartMs: handlers.baseline,
     handlers: handlers.rows,
     warmLatencyMs: { 'GET /api/health (local gateway)': healthWarm },
+    fieldEncryption: crypto,
   };
   await writeFile(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -105,6 +113,13 @@ async function main() {
     })),
   );
   console.table({ 'GET /api/health warm (local gateway)': healthWarm });
+  console.table({
+    'encrypt + decrypt, caching on': crypto.encryptDecryptMs,
+    'encrypt + decrypt, caching off': crypto.encryptDecryptMsCachingOff,
+    'encrypt + decrypt, signed suite': crypto.signedSuiteMs,
+  });
+  console.log('KMS calls per 1,000 operations (mocked KMS):');
+  console.table(crypto.kmsCallsPer1000);
   console.log('Written to bench/results.json');
 }
 
