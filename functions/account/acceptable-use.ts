@@ -18,6 +18,16 @@ export async function acceptAcceptableUse(
   }
   const acceptedAt = (deps.now?.() ?? new Date()).toISOString();
   const current = caller.staff;
+  // Audited before it happens: no record in the audit trail, no acceptance.
+  await deps.audit.record({
+    practiceId: caller.practiceId,
+    type: 'staff.aup_accepted',
+    at: acceptedAt,
+    actor: { sub: caller.subject, role: current.role },
+    subject: { sub: caller.subject },
+    details: { version },
+    requestId,
+  });
   try {
     await deps.directory.replaceStaff(
       { ...current, aupVersion: version, aupAcceptedAt: acceptedAt, updatedAt: acceptedAt },
@@ -28,14 +38,5 @@ export async function acceptAcceptableUse(
       throw new ConflictError('Your account changed just now. Try again.');
     throw error;
   }
-  await deps.audit.record({
-    practiceId: caller.practiceId,
-    type: 'staff.aup_accepted',
-    at: acceptedAt,
-    actor: { sub: caller.subject, role: current.role },
-    subject: { sub: caller.subject },
-    details: { version },
-    requestId,
-  });
   return { version, acceptedAt };
 }

@@ -42,6 +42,19 @@ export async function registerWithPractice(
   if (existing && existing.practiceId !== practice.practiceId) {
     throw new ConflictError('Your account already belongs to another practice.');
   }
+  if (existing && (await deps.directory.getStaff(practice.practiceId, caller.subject))) {
+    throw new ConflictError(`You have already asked to join ${practice.name}.`);
+  }
+  // Audited before it happens: no record in the audit trail, no registration.
+  await deps.audit.record({
+    practiceId: practice.practiceId,
+    type: 'staff.registered',
+    at: now,
+    actor: { sub: caller.subject },
+    subject: { sub: caller.subject },
+    details: { status: 'pending' },
+    requestId,
+  });
   if (!existing) {
     try {
       await deps.directory.createMembership({
@@ -72,14 +85,5 @@ export async function registerWithPractice(
     }
     throw error;
   }
-  await deps.audit.record({
-    practiceId: practice.practiceId,
-    type: 'staff.registered',
-    at: now,
-    actor: { sub: caller.subject },
-    subject: { sub: caller.subject },
-    details: { status: 'pending' },
-    requestId,
-  });
   return { status: 'pending' as const, practice: { name: practice.name, odsCode: practice.odsCode } };
 }

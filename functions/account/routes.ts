@@ -120,7 +120,7 @@ export const registerWithPracticeRoute = defineRoute({
   },
   errors: [404, 409],
   tables: {
-    directory: { access: 'readwrite', scope: 'any' },
+    directory: { access: 'readwrite', scope: 'practice' },
     audit: { access: 'readwrite', scope: 'practice' },
   },
 });

@@ -3,7 +3,7 @@ import { BaseConfig } from '../../layers/config/base-config';
 import { loadConfig } from '../../layers/config/load-config';
 import { httpHandler } from '../../layers/http/pipeline';
 import { staffDirectory } from '../../layers/http/staff-gate';
-import { identityAdminFrom } from '../../layers/identity/identity-admin';
+import { type IdentityAdmin, identityAdminFrom } from '../../layers/identity/identity-admin';
 import * as z from '../../layers/validation/z';
 import { listStaffRoute, updateStaffRoute } from './routes';
 import { changeStaffMember, listPracticeStaff } from './staff-admin';
@@ -12,12 +12,16 @@ export const listStaff = httpHandler(listStaffRoute, async ({ caller }) => ({
   body: { staff: await listPracticeStaff(staffDirectory(), caller) },
 }));
 
-const config = loadConfig(z.extend(BaseConfig, { USER_POOL_ID: z.optional(z.string()) }));
-const identity = identityAdminFrom(config);
+let identity: IdentityAdmin | undefined;
+/** Only updateStaff's function has the user pool in its configuration; listStaff's shares this module. */
+function identityAdmin(): IdentityAdmin {
+  identity ??= identityAdminFrom(loadConfig(z.extend(BaseConfig, { USER_POOL_ID: z.optional(z.string()) })));
+  return identity;
+}
 
 export const updateStaff = httpHandler(updateStaffRoute, async ({ caller, params, body, requestId }) => ({
   body: await changeStaffMember(
-    { directory: staffDirectory(), audit: auditLog(), identity },
+    { directory: staffDirectory(), audit: auditLog(), identity: identityAdmin() },
     caller,
     params.staffId,
     body,

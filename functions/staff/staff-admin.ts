@@ -71,19 +71,14 @@ export async function changeStaffMember(
     next.role = change.role;
     events.push('staff.role_changed');
   }
-  if (events.length === 0) return summarise(current);
+  // A repeated suspension still ends sessions: the retry of a request that failed after its write does.
+  if (events.length === 0) {
+    if (current.status === 'suspended') await deps.identity.endSessions(current.sub);
+    return summarise(current);
+  }
 
   next.updatedAt = (deps.now?.() ?? new Date()).toISOString();
-  try {
-    await deps.directory.replaceStaff(next, current.updatedAt);
-  } catch (error) {
-    if (error instanceof StaleWriteError) {
-      throw new ConflictError('Someone changed this member just now. Reload the page and try again.');
-    }
-    throw error;
-  }
-  if (next.status === 'suspended') await deps.identity.endSessions(next.sub);
-
+  // Audited before it happens: if the audit trail cannot take the event, nothing changes (fail closed).
   for (const type of events) {
     await deps.audit.record({
       practiceId: caller.practiceId,
@@ -98,5 +93,14 @@ export async function changeStaffMember(
       requestId,
     });
   }
+  try {
+    await deps.directory.replaceStaff(next, current.updatedAt);
+  } catch (error) {
+    if (error instanceof StaleWriteError) {
+      throw new ConflictError('Someone changed this member just now. Reload the page and try again.');
+    }
+    throw error;
+  }
+  if (next.status === 'suspended') await deps.identity.endSessions(next.sub);
   return summarise(next);
 }

@@ -78,6 +78,16 @@ export function createGateway(options: GatewayOptions) {
       });
     }
 
+    const values = (match.pattern.exec(url.pathname)?.slice(1) ?? []).map(safeDecode);
+    if (values.includes(undefined)) {
+      // API Gateway refuses a malformed percent-encoding before anything runs.
+      return send(res, {
+        statusCode: 400,
+        headers: { 'content-type': 'application/json' },
+        body: '{"message":"Bad Request"}',
+      });
+    }
+
     const body = await readBody(req);
     if (body.length > MAX_PAYLOAD_BYTES) {
       return send(res, {
@@ -105,10 +115,7 @@ export function createGateway(options: GatewayOptions) {
       };
     }
 
-    const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
-    const pathParameters = Object.fromEntries(
-      match.paramNames.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]),
-    );
+    const pathParameters = Object.fromEntries(match.paramNames.map((name, i) => [name, values[i] ?? '']));
     const query = new Map<string, string[]>();
     for (const [key, value] of url.searchParams) query.set(key, [...(query.get(key) ?? []), value]);
     const contentType = headers['content-type'] ?? '';
@@ -174,6 +181,14 @@ export function createGateway(options: GatewayOptions) {
       );
     }
   };
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, seconds: number): Promise<T> {

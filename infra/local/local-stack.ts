@@ -39,6 +39,11 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** The one origin the browser, the sign-in redirects and the token issuer use: a wildcard bind is `localhost`. */
+export function localOrigin(host: string, port: number): string {
+  return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
+}
+
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
 }
@@ -88,7 +93,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
   });
   const port = await listen(server, options.port, host);
-  const origin = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  const origin = localOrigin(host, port);
 
   const dynamo = await startEmbeddedDynamo(
     options.inMemory ? {} : { path: join(options.dataDir, 'dynamodb') },

@@ -48,7 +48,13 @@ export function createStaticSite(distDir: string) {
   const root = normalize(distDir);
 
   async function resolveFile(pathname: string): Promise<string | undefined> {
-    const candidate = normalize(join(root, decodeURIComponent(pathname)));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return undefined;
+    }
+    const candidate = normalize(join(root, decoded));
     if (candidate !== root && !candidate.startsWith(root + sep)) return undefined;
     const info = await stat(candidate).catch(() => undefined);
     if (info?.isFile()) return candidate;

@@ -9,6 +9,9 @@ import { UnauthorizedError } from './errors';
  */
 const AuthorizerClaims = z.looseObject({
   sub: z.string().check(z.minLength(1)),
+  // API Gateway accepts any token whose audience is the client, and an ID token's is: only access tokens
+  // may call the API (an ID token's email is not necessarily verified, and it is not meant for APIs).
+  token_use: z.literal('access'),
   email: z.optional(z.string()),
   practice_id: z.optional(z.string()),
   role: z.optional(z.string()),

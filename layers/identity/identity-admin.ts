@@ -2,6 +2,7 @@ import {
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { ConfigError } from '../config/load-config';
 
 /** Port: what the API may ask of the staff identity provider. */
 export interface IdentityAdmin {
@@ -29,11 +30,18 @@ export class DirectoryCheckedIdentityAdmin implements IdentityAdmin {
   async endSessions(): Promise<void> {}
 }
 
-export function identityAdminFrom(env: { USER_POOL_ID?: string; AWS_REGION: string }): IdentityAdmin {
-  return env.USER_POOL_ID
-    ? new CognitoIdentityAdmin(
-        new CognitoIdentityProviderClient({ region: env.AWS_REGION }),
-        env.USER_POOL_ID,
-      )
-    : new DirectoryCheckedIdentityAdmin();
+/** Cognito wherever there is a pool; the local provider only on the local stage, never by omission in AWS. */
+export function identityAdminFrom(env: {
+  USER_POOL_ID?: string;
+  AWS_REGION: string;
+  STAGE: string;
+}): IdentityAdmin {
+  if (env.USER_POOL_ID) {
+    return new CognitoIdentityAdmin(
+      new CognitoIdentityProviderClient({ region: env.AWS_REGION }),
+      env.USER_POOL_ID,
+    );
+  }
+  if (env.STAGE === 'local') return new DirectoryCheckedIdentityAdmin();
+  throw new ConfigError('Invalid configuration. USER_POOL_ID: is required outside the local stack');
 }

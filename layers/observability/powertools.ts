@@ -17,4 +17,7 @@ export const metrics = new Metrics({
   // Powertools would warn about the empty set on every one of them.
   logger: logger.createChild({ logLevel: 'ERROR' }),
 });
+// The tracer would otherwise copy every error's message and stack into X-Ray, and library messages can quote
+// the data they choked on. Errors are logged by the pipeline, by class only; traces keep timings.
+process.env.POWERTOOLS_TRACER_CAPTURE_ERROR = 'false';
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clinic-connect' });

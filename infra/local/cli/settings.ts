@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DemoData } from '../demo-seed';
-import { REPO_ROOT } from '../local-stack';
+import { localOrigin, REPO_ROOT } from '../local-stack';
 
 /** The same settings `npm start` reads, so the commands find the running stack and its data. */
 export function localSettings() {
   const port = Number(process.env.PORT ?? 3000);
-  const host = process.env.HOST && process.env.HOST !== '0.0.0.0' ? process.env.HOST : '127.0.0.1';
+  const host = process.env.HOST || '127.0.0.1';
   const dataDir = resolve(process.env.DATA_DIR ?? join(REPO_ROOT, '.data'));
-  return { origin: `http://${host}:${port}`, dataDir };
+  return { origin: localOrigin(host, port), dataDir };
 }
 
 export async function demoPasswordFor(dataDir: string, email: string): Promise<string | undefined> {

@@ -22,6 +22,7 @@ describe('GET /api/health through the local gateway', () => {
     const response = await fetch(`${stack.url}/api/health`);
     for (const [, value] of response.headers) expect(value).not.toBe('undefined');
     expect(response.headers.get('x-powered-by')).toBeNull();
+    expect(response.headers.get('reporting-endpoints')).toBeNull();
   });
 });
 
@@ -35,6 +36,13 @@ describe('routing like API Gateway', () => {
   it('answers a known path with the wrong method with 404', async () => {
     const response = await fetch(`${stack.url}/api/health`, { method: 'DELETE' });
     expect(response.status).toBe(404);
+  });
+
+  it('answers a malformed percent-encoding with 400, as API Gateway does, not with a crash', async () => {
+    const api = await fetch(`${stack.url}/api/staff/%E0%A4%A`, { method: 'PATCH' });
+    expect(api.status).toBe(400);
+    const site = await fetch(`${stack.url}/%E0%A4%A`);
+    expect(site.status).toBe(404);
   });
 
   it('rejects a staff route without a token before the function runs', async () => {

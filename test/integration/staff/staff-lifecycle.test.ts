@@ -82,6 +82,10 @@ describe('joining a practice', () => {
     });
     expect(again.status).toBe(409);
     expect(await stores.directory.getStaff(practiceId, sub)).toEqual(before);
+    const registrations = (await stores.audit.list(practiceId)).filter(
+      (e) => e.type === 'staff.registered' && e.subject?.sub === sub,
+    );
+    expect(registrations).toHaveLength(1);
   });
 
   it('says which field is wrong, and that an unknown practice is unknown', async () => {
@@ -234,6 +238,20 @@ describe('approval, the acceptable-use policy and permissions', () => {
     });
     expect(refused.status).toBe(403);
     expect(await stores.directory.getStaff(practiceId, clinician?.sub ?? '')).toEqual(before);
+  });
+});
+
+describe('two admins at once', () => {
+  it('lets one of two simultaneous changes to the same member win, and tells the other', async () => {
+    const { sub, token } = await newAccount('contested@nhs.net');
+    await call('POST', '/api/registrations', { token, body: { odsCode: 'Y99999', name: 'Con Tested' } });
+    const [first, second] = await Promise.all([
+      call('PATCH', `/api/staff/${sub}`, { token: adminToken, body: { status: 'active' } }),
+      call('PATCH', `/api/staff/${sub}`, { token: adminToken, body: { status: 'rejected' } }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    const winner = first.status === 200 ? 'active' : 'rejected';
+    expect((await stores.directory.getStaff(practiceId, sub))?.status).toBe(winner);
   });
 });
 

@@ -220,7 +220,7 @@ describe('staff routes', () => {
 
   it('admits an active member, with the practice from the staff record', async () => {
     const result = await handlerFor(member('active'))(
-      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-a' } }),
+      apiEvent({ claims: { sub: 'user-1', token_use: 'access', practice_id: 'practice-a' } }),
       lambdaContext(),
     );
     expect(result.statusCode).toBe(200);
@@ -233,7 +233,7 @@ describe('staff routes', () => {
     ['rejected', 'Your practice has not approved this account.'],
   ] as const)('refuses a %s member with 403', async (status, message) => {
     const result = await handlerFor(member(status))(
-      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-a' } }),
+      apiEvent({ claims: { sub: 'user-1', token_use: 'access', practice_id: 'practice-a' } }),
       lambdaContext(),
     );
     expect(result.statusCode).toBe(403);
@@ -243,7 +243,7 @@ describe('staff routes', () => {
 
   it('refuses a token claiming a practice the caller is not a member of', async () => {
     const result = await handlerFor(member('active'))(
-      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-b' } }),
+      apiEvent({ claims: { sub: 'user-1', token_use: 'access', practice_id: 'practice-b' } }),
       lambdaContext(),
     );
     expect(result.statusCode).toBe(403);
@@ -251,6 +251,14 @@ describe('staff routes', () => {
 
   it('answers 401 when no authorizer claims reached the function', async () => {
     const result = await handlerFor(member('active'))(apiEvent(), lambdaContext());
+    expect(result.statusCode).toBe(401);
+  });
+
+  it('refuses an ID token presented as a bearer token (API Gateway lets it through: its audience is the client)', async () => {
+    const result = await handlerFor(member('active'))(
+      apiEvent({ claims: { sub: 'user-1', token_use: 'id', practice_id: 'practice-a' } }),
+      lambdaContext(),
+    );
     expect(result.statusCode).toBe(401);
   });
 
@@ -264,7 +272,7 @@ describe('staff routes', () => {
 
   it('asks a member who has not accepted the current policy to accept it first', async () => {
     const result = await handlerFor({ ...member('active'), aupVersion: 'an-older-version' })(
-      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-a' } }),
+      apiEvent({ claims: { sub: 'user-1', token_use: 'access', practice_id: 'practice-a' } }),
       lambdaContext(),
     );
     expect(result.statusCode).toBe(403);
@@ -278,7 +286,7 @@ describe('staff routes', () => {
       { directory: () => directoryWithMember(member('active')) },
     );
     const result = await adminOnly(
-      apiEvent({ claims: { sub: 'user-1', practice_id: 'practice-a' } }),
+      apiEvent({ claims: { sub: 'user-1', token_use: 'access', practice_id: 'practice-a' } }),
       lambdaContext(),
     );
     expect(result.statusCode).toBe(403);
@@ -290,7 +298,7 @@ describe('staff routes', () => {
 
   it('finds the practice from the membership when the token predates registration', async () => {
     const result = await handlerFor(member('active'))(
-      apiEvent({ claims: { sub: 'user-1' } }),
+      apiEvent({ claims: { sub: 'user-1', token_use: 'access' } }),
       lambdaContext(),
     );
     expect(result.statusCode).toBe(200);
