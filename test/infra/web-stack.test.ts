@@ -223,7 +223,10 @@ describe('web stack: console sign-in', () => {
     });
     // What the console parses: the shape stays valid for web/shared/runtime-config.ts.
     expect(
-      parseRuntimeConfig({ ...config, oidc: { ...config.oidc, authority: 'https://x', clientId: 'c' } }),
+      parseRuntimeConfig({
+        ...config,
+        oidc: { ...config.oidc, authority: 'https://x', clientId: 'c', logoutEndpoint: 'https://x/logout' },
+      }),
     ).toMatchObject({ oidc: { scope: 'openid email profile' } });
   });
 
