@@ -44,8 +44,8 @@ export const updateStaffRoute = defineRoute({
   summary: 'Approve, reject, suspend or reinstate a member, or change their role',
   description:
     'Status changes allowed: pending → active (approve) or rejected (reject); active → suspended; ' +
-    'suspended → active (reinstate). Admins cannot change their own status or role, and the practice always ' +
-    'keeps one active admin. Suspension takes effect on the member’s next request and ends their sessions.',
+    'suspended → active (reinstate). Admins cannot change their own status or role. ' +
+    'Suspension takes effect on the member’s next request and ends their sessions.',
   tags: ['staff'],
   request: {
     params: StaffIdParams,
