@@ -24,6 +24,11 @@ const list = z
   .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((item) => item.trim()))
   .transform((items) => items.filter((item) => item.length > 0));
 
+/** `-c flag=true` arrives as a string, cdk.json may hold a boolean: accept both, and nothing else. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
+  error: 'must be true or false',
+});
+
 const domainName = z.string().regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/i, 'a DNS name');
 
 export const StageConfigSchema = z
@@ -84,6 +89,13 @@ export const StageConfigSchema = z
     apiRateLimit: z.coerce.number().positive().default(50),
     apiBurstLimit: z.coerce.number().int().positive().default(100),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    /**
+     * Practice data only with credentials scoped to one practice (issue 4): route functions assume the
+     * practice data role with a `practiceId` session tag, and their own roles keep no access to `PRACTICE#`
+     * partitions. Off (the default) until the handlers build their stores with layers/isolation's scoped
+     * clients: with it on, handlers that still use their own credentials for practice data get AccessDenied.
+     */
+    practiceScopedCredentials: flag.default(false),
     /** The built web app (`npm run build:web`); deployed when present. */
     webDistDir: z
       .string()
@@ -117,6 +129,7 @@ const CONTEXT_KEYS = [
   'apiRateLimit',
   'apiBurstLimit',
   'logLevel',
+  'practiceScopedCredentials',
   'webDistDir',
 ] as const satisfies readonly (keyof StageConfig)[];
 

@@ -46,6 +46,8 @@ export class AppFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly permissions: ManagedPolicy;
+  /** The execution role (its only policy is `permissions`); the practice data role trusts some of them. */
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
@@ -61,6 +63,7 @@ export class AppFunction extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: props.description.slice(0, 1000),
     });
+    this.role = role;
     this.permissions = new ManagedPolicy(this, 'Permissions', {
       roles: [role],
       statements: [

@@ -5,7 +5,15 @@ import type { Construct } from 'constructs';
 import type { RouteDefinition } from '../../layers/http/route';
 import { type TableId, tableEnvName } from '../../layers/storage/tables';
 import { AppFunction, type StageFunctionSettings } from './app-function';
-import { effectiveTableGrants, tableAccessStatements } from './table-access';
+import {
+  assumePracticeDataRoleStatement,
+  effectiveTableGrants,
+  type PracticeTableAccess,
+  platformTableAccessStatements,
+  practicePartitionAccess,
+  tableAccessStatements,
+  usesPracticeData,
+} from './table-access';
 
 export const ROUTE_FUNCTION_DEFAULTS = { memoryMb: 256, timeoutSeconds: 10 } as const;
 
@@ -27,6 +35,12 @@ export interface RouteFunctionProps extends StageFunctionSettings {
   staffEmailDomains: readonly string[];
   /** Needed by routes that declare `identityAdmin`: they may end a member's sessions in this pool. */
   userPool?: RouteIdentityPool;
+  /**
+   * Set when the stage has `practiceScopedCredentials` on: practice data only through this role (assumed per
+   * practice with the `practiceId` session tag); the function's own role keeps PLATFORM and USER# keys only.
+   * Unset: the function's own role reads and writes practice partitions directly (the previous design).
+   */
+  practiceDataRoleArn?: string;
 }
 
 /**
@@ -52,11 +66,20 @@ export function identityAdminStatements(route: RouteDefinition, pool: RouteIdent
  * One route's Lambda function: `functions/<area>/handler.ts`, export `<route id>`, bundled on its own so
  * each function carries only its own code and SDK clients. Its role may write to its own log group, send
  * traces, use exactly the tables the route declares, and (`identityAdmin` routes) end sessions in the pool.
+ * With a practice data role (stage context `practiceScopedCredentials`), "the tables the route declares" stops
+ * at practice partitions: for those it may only assume that role, tagged with one practice.
  */
 export class RouteFunction extends AppFunction {
+  /** Whether this function reaches practice data through the practice data role (scoped credentials on). */
+  readonly assumesPracticeDataRole: boolean;
+  /** What the route does to practice partitions, table by table (whichever credentials it uses). */
+  readonly practiceAccess: PracticeTableAccess;
+
   constructor(scope: Construct, id: string, props: RouteFunctionProps) {
     const { route } = props;
     const grants = effectiveTableGrants(route);
+    const roleArn = props.practiceDataRoleArn;
+    const assumesRole = roleArn !== undefined && usesPracticeData(grants);
     const tableEnv = Object.fromEntries(
       (Object.keys(grants) as TableId[]).map((tableId) => [
         tableEnvName(tableId),
@@ -79,9 +102,14 @@ export class RouteFunction extends AppFunction {
         // Signed-in routes may compare the caller's address with the allow-list (registration does).
         ...(route.auth === 'public' ? {} : { STAFF_EMAIL_DOMAINS: props.staffEmailDomains.join(',') }),
         ...(route.identityAdmin && props.userPool ? { USER_POOL_ID: props.userPool.userPoolId } : {}),
+        // Read by layers/isolation/scoped-clients.ts: with it, practice data goes through the role.
+        ...(assumesRole ? { PRACTICE_DATA_ROLE_ARN: roleArn } : {}),
       },
       statements: [
-        ...tableAccessStatements(grants, props.tables, props.tableKey),
+        ...(roleArn === undefined
+          ? tableAccessStatements(grants, props.tables, props.tableKey)
+          : platformTableAccessStatements(grants, props.tables, props.tableKey)),
+        ...(assumesRole ? [assumePracticeDataRoleStatement(roleArn)] : []),
         ...identityAdminStatements(route, props.userPool),
       ],
       invocation: {
@@ -94,5 +122,7 @@ export class RouteFunction extends AppFunction {
           'deploy in accounts still at a low concurrency quota.',
       },
     });
+    this.assumesPracticeDataRole = assumesRole;
+    this.practiceAccess = practicePartitionAccess(grants);
   }
 }

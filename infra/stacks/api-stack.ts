@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
@@ -8,8 +8,10 @@ import type { RouteDefinition } from '../../layers/http/route';
 import type { StageConfig } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
+import { PracticeDataRole } from '../constructs/practice-data-role';
 import { needsSignIn, userPoolAuthorizer } from '../constructs/route-authorizer';
 import { RouteFunction } from '../constructs/route-function';
+import { unionPracticeAccess } from '../constructs/table-access';
 import type { StageTables } from './data-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -24,11 +26,16 @@ export interface ApiStackProps extends StackProps {
   userPoolClient: IUserPoolClient;
 }
 
-/** One function and one route of the HTTP API per entry of the route table, and the authorizer in front. */
+/**
+ * One function and one route of the HTTP API per entry of the route table, and the authorizer in front. With
+ * `practiceScopedCredentials` on, also the practice data role, the functions' only way to practice data.
+ */
 export class ApiStack extends Stack {
   readonly functions: ReadonlyMap<string, RouteFunction>;
   /** The gateway stack's API as this stack sees it: routes and the authorizer are created under it. */
   readonly httpApi: IHttpApi;
+  /** Only with `practiceScopedCredentials` on. */
+  readonly practiceDataRole?: PracticeDataRole;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -40,6 +47,20 @@ export class ApiStack extends Stack {
     this.httpApi = HttpApi.fromHttpApiAttributes(this, 'HttpApi', { httpApiId: props.httpApi.apiId });
     const authorizer = props.routes.some(needsSignIn)
       ? userPoolAuthorizer(props.userPool, props.userPoolClient)
+      : undefined;
+
+    // The practice data role trusts the functions that use it, and they need its ARN: it is created after
+    // them (below), and they refer to it lazily. In this stack, not the data stack: the trust policy names
+    // these functions' roles, and the data stack is deployed before them.
+    let practiceDataRole: PracticeDataRole | undefined;
+    const practiceDataRoleArn = config.practiceScopedCredentials
+      ? Lazy.string({
+          produce: () => {
+            if (!practiceDataRole)
+              throw new Error('No route uses practice data: there is no practice data role.');
+            return practiceDataRole.roleArn;
+          },
+        })
       : undefined;
 
     const functions = new Map<string, RouteFunction>();
@@ -55,6 +76,7 @@ export class ApiStack extends Stack {
         tableKey: props.tableKey,
         staffEmailDomains: config.staffEmailDomains,
         userPool: { userPoolId: props.userPool.userPoolId, userPoolArn: props.userPool.userPoolArn },
+        ...(practiceDataRoleArn ? { practiceDataRoleArn } : {}),
       });
       functions.set(route.id, routeFunction);
 
@@ -75,5 +97,21 @@ export class ApiStack extends Stack {
       }
     }
     this.functions = functions;
+
+    const practiceFunctions = [...functions.values()].filter((fn) => fn.assumesPracticeDataRole);
+    if (practiceFunctions.length > 0) {
+      practiceDataRole = new PracticeDataRole(this, 'PracticeDataRole', {
+        stage: config.stage,
+        region: config.region,
+        assumedBy: practiceFunctions.map((fn) => fn.role),
+        access: unionPracticeAccess(practiceFunctions.map((fn) => fn.practiceAccess)),
+        tables: props.tables,
+        tableKey: props.tableKey,
+        keyTags: { app: 'clinic-connect', stage: config.stage },
+      });
+      this.practiceDataRole = practiceDataRole;
+      // For the practice key policies (layers/crypto/kms-practice-keys.ts `dataRoleArns`).
+      new CfnOutput(this, 'PracticeDataRoleArn', { value: practiceDataRole.roleArn });
+    }
   }
 }

@@ -33,6 +33,7 @@ const VARIANTS = {
   },
   'a stage whose web app is not built': { webDistDir: '/nonexistent/web/dist' },
   'a stage with a concrete account and another region': { account: '123456789012', region: 'eu-central-1' },
+  'a stage with practice-scoped credentials': { practiceScopedCredentials: true },
 };
 
 afterEach(() => {
@@ -52,46 +53,55 @@ describe('compliance packs (AWS Solutions, HIPAA Security, NIST 800-53 r5, Serve
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
   });
 
-  it('let the real app synthesize with the packs registered', () => {
-    const { app } = buildTestApp({}, { compliancePacks: true });
-    expect(() => app.synth()).not.toThrow();
-  });
+  it.each([{}, { practiceScopedCredentials: true }])(
+    'let the real app synthesize with the packs registered (%o)',
+    (context) => {
+      const { app } = buildTestApp(context, { compliancePacks: true });
+      expect(() => app.synth()).not.toThrow();
+    },
+  );
 
   /**
    * Records every acknowledgement instead of applying it, then runs the packs: each acknowledgement must
    * match a real finding at or below the construct it sits on (no stale or speculative ones), none may sit
    * on an app or a stack (no blanket ones), and each must say why.
    */
-  it('acknowledge only real findings, on specific constructs, each with a reason', () => {
-    const acknowledgements: { path: string; id: string; reason: string; scope: IConstruct }[] = [];
-    const original = Validations.prototype.acknowledge;
-    vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (this: Validations, ...rules) {
-      const scope = (this as unknown as { scope: IConstruct }).scope;
-      for (const rule of rules) {
-        // aws-cdk-lib acknowledges some of its own CloudFormation-validation warnings: leave those alone.
-        if (NAG_RULE.test(rule.id)) acknowledgements.push({ path: scope.node.path, scope, ...rule });
-        else original.call(this, rule);
-      }
-    });
-    const { app } = buildTestApp();
-    app.synth();
-    const raw = findings(app);
-    expect(acknowledgements.length).toBeGreaterThan(0);
+  it.each([{}, { practiceScopedCredentials: true }])(
+    'acknowledge only real findings, on specific constructs, each with a reason (%o)',
+    (context) => {
+      const acknowledgements: { path: string; id: string; reason: string; scope: IConstruct }[] = [];
+      const original = Validations.prototype.acknowledge;
+      vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (
+        this: Validations,
+        ...rules
+      ) {
+        const scope = (this as unknown as { scope: IConstruct }).scope;
+        for (const rule of rules) {
+          // aws-cdk-lib acknowledges some of its own CloudFormation-validation warnings: leave those alone.
+          if (NAG_RULE.test(rule.id)) acknowledgements.push({ path: scope.node.path, scope, ...rule });
+          else original.call(this, rule);
+        }
+      });
+      const { app } = buildTestApp(context);
+      app.synth();
+      const raw = findings(app);
+      expect(acknowledgements.length).toBeGreaterThan(0);
 
-    for (const ack of acknowledgements) {
-      expect(Stack.isStack(ack.scope) || App.isApp(ack.scope), `${ack.id} on ${ack.path}`).toBe(false);
-      expect(ack.reason.length, `reason for ${ack.id} on ${ack.path}`).toBeGreaterThanOrEqual(60);
-      const matched = raw.some(
-        (f) => f.rule === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
-      );
-      expect(matched, `${ack.id} on ${ack.path} matches no finding`).toBe(true);
-    }
-    for (const finding of raw) {
-      const covered = acknowledgements.some(
-        (ack) =>
-          ack.id === finding.rule && (finding.path === ack.path || finding.path.startsWith(`${ack.path}/`)),
-      );
-      expect(covered, `${finding.rule} at ${finding.path}`).toBe(true);
-    }
-  });
+      for (const ack of acknowledgements) {
+        expect(Stack.isStack(ack.scope) || App.isApp(ack.scope), `${ack.id} on ${ack.path}`).toBe(false);
+        expect(ack.reason.length, `reason for ${ack.id} on ${ack.path}`).toBeGreaterThanOrEqual(60);
+        const matched = raw.some(
+          (f) => f.rule === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
+        );
+        expect(matched, `${ack.id} on ${ack.path} matches no finding`).toBe(true);
+      }
+      for (const finding of raw) {
+        const covered = acknowledgements.some(
+          (ack) =>
+            ack.id === finding.rule && (finding.path === ack.path || finding.path.startsWith(`${ack.path}/`)),
+        );
+        expect(covered, `${finding.rule} at ${finding.path}`).toBe(true);
+      }
+    },
+  );
 });

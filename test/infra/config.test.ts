@@ -84,6 +84,18 @@ describe('stage config', () => {
     ).toThrow(/webAclArn/);
   });
 
+  it('keeps practice data on the functions’ own credentials unless practiceScopedCredentials is on', () => {
+    expect(load({}).practiceScopedCredentials).toBe(false);
+    expect(load({ practiceScopedCredentials: 'true' }).practiceScopedCredentials).toBe(true);
+    expect(load({ practiceScopedCredentials: true }).practiceScopedCredentials).toBe(true);
+    // `-c practiceScopedCredentials=false` arrives as a string, which must not read as true.
+    expect(load({ practiceScopedCredentials: 'false' }).practiceScopedCredentials).toBe(false);
+    expect(load({ practiceScopedCredentials: false }).practiceScopedCredentials).toBe(false);
+    expect(() => load({ practiceScopedCredentials: 'yes' })).toThrow(
+      /practiceScopedCredentials: must be true or false/,
+    );
+  });
+
   it('reports every problem at once', () => {
     expect(() => load({ stage: 'Prod!', region: 'us-west-2' })).toThrow(/stage: .*region: /);
   });
