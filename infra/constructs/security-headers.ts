@@ -4,16 +4,17 @@ import type { Construct } from 'constructs';
 
 /**
  * The page policy. Scripts and styles only from this origin (the build emits no inline code); the API is
- * same-origin under /api; Cognito is the only other place the browser talks to. Media from blob: for the
- * video elements. Mirrors infra/local/static-site.ts, which serves the same headers locally.
+ * same-origin under /api; this stage's own Cognito (its managed-login domain and the regional OIDC endpoint)
+ * is the only other place the browser talks to: not `*.amazoncognito.com`, which would let a script post to
+ * anyone's user pool. Media from blob: for the video elements. Mirrors infra/local/static-site.ts.
  */
-export function contentSecurityPolicy(region: string): string {
+export function contentSecurityPolicy(region: string, loginOrigin: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' https://*.amazoncognito.com https://cognito-idp.${region}.amazonaws.com`,
+    `connect-src 'self' ${loginOrigin} https://cognito-idp.${region}.amazonaws.com`,
     "media-src 'self' blob:",
     "frame-ancestors 'none'",
     "base-uri 'self'",
@@ -24,6 +25,8 @@ export function contentSecurityPolicy(region: string): string {
 
 export interface SecurityHeadersProps {
   region: string;
+  /** The managed-login origin, `https://<prefix>.auth.<region>.amazoncognito.com`. */
+  loginOrigin: string;
   /** Set as Cache-Control on every response of the behaviour, replacing what the origin says. */
   cacheControl?: string;
 }
@@ -55,7 +58,10 @@ export function securityHeadersPolicy(
         preload: true,
         override: true,
       },
-      contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.region), override: true },
+      contentSecurityPolicy: {
+        contentSecurityPolicy: contentSecurityPolicy(props.region, props.loginOrigin),
+        override: true,
+      },
       contentTypeOptions: { override: true },
       frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
       referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },

@@ -146,13 +146,19 @@ export class WebStack extends Stack {
       originSslProtocols: [OriginSslPolicy.TLS_V1_2],
     });
     const region = this.region;
-    const pageHeaders = securityHeadersPolicy(this, 'PageHeaders', { region, cacheControl: 'no-store' });
+    const loginOrigin = props.identity.managedLoginUrl;
+    const pageHeaders = securityHeadersPolicy(this, 'PageHeaders', {
+      region,
+      loginOrigin,
+      cacheControl: 'no-store',
+    });
     const assetHeaders = securityHeadersPolicy(this, 'AssetHeaders', {
       region,
+      loginOrigin,
       cacheControl: 'public, max-age=31536000, immutable',
     });
     // API responses keep the Cache-Control their handler chose (no-store for anything personal).
-    const apiHeaders = securityHeadersPolicy(this, 'ApiHeaders', { region });
+    const apiHeaders = securityHeadersPolicy(this, 'ApiHeaders', { region, loginOrigin });
     const spaRouting = new SpaRouting(this, 'SpaRouting');
 
     const customDomain =
