@@ -92,10 +92,11 @@ export const StageConfigSchema = z
     /**
      * Practice data only with credentials scoped to one practice (issue 4): route functions assume the
      * practice data role with a `practiceId` session tag, and their own roles keep no access to `PRACTICE#`
-     * partitions. Off (the default) until the handlers build their stores with layers/isolation's scoped
-     * clients: with it on, handlers that still use their own credentials for practice data get AccessDenied.
+     * partitions. On by default: the handlers open practice stores only through layers/isolation's scoped
+     * clients, which need the role (PRACTICE_DATA_ROLE_ARN). Off is not deployable any more (handlers refuse
+     * to start without the role); it remains only so tests can show what the flag changes, and will go.
      */
-    practiceScopedCredentials: flag.default(false),
+    practiceScopedCredentials: flag.default(true),
     /** The built web app (`npm run build:web`); deployed when present. */
     webDistDir: z
       .string()

@@ -1,12 +1,11 @@
-import type { AuditLog } from '../../layers/audit/audit-log';
-import { type DirectoryStore, StaleWriteError } from '../../layers/directory/directory-store';
+import { StaleWriteError } from '../../layers/directory/directory-store';
 import { ConflictError } from '../../layers/http/errors';
 import type { StaffCaller } from '../../layers/http/staff-gate';
 import { ACCEPTABLE_USE_POLICY } from '../../layers/identity/acceptable-use';
 
 /** Records that the member accepted the policy version they were shown; a superseded version is refused. */
 export async function acceptAcceptableUse(
-  deps: { directory: DirectoryStore; audit: AuditLog; now?: () => Date },
+  deps: { now?: () => Date },
   caller: StaffCaller,
   version: string,
   requestId: string,
@@ -19,8 +18,7 @@ export async function acceptAcceptableUse(
   const acceptedAt = (deps.now?.() ?? new Date()).toISOString();
   const current = caller.staff;
   // Audited before it happens: no record in the audit trail, no acceptance.
-  await deps.audit.record({
-    practiceId: caller.practiceId,
+  await caller.stores.audit.record({
     type: 'staff.aup_accepted',
     at: acceptedAt,
     actor: { sub: caller.subject, role: current.role },
@@ -29,7 +27,7 @@ export async function acceptAcceptableUse(
     requestId,
   });
   try {
-    await deps.directory.replaceStaff(
+    await caller.stores.directory.replaceStaff(
       { ...current, aupVersion: version, aupAcceptedAt: acceptedAt, updatedAt: acceptedAt },
       current.updatedAt,
     );

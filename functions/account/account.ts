@@ -1,11 +1,10 @@
-import type { DirectoryStore } from '../../layers/directory/directory-store';
 import { NotFoundError } from '../../layers/http/errors';
 import type { StaffCaller } from '../../layers/http/staff-gate';
 import { ACCEPTABLE_USE_POLICY } from '../../layers/identity/acceptable-use';
 import { PERMISSIONS } from '../../layers/identity/permissions';
 
-export async function describeCaller(directory: DirectoryStore, caller: StaffCaller) {
-  const practice = await directory.getPractice(caller.practiceId);
+export async function describeCaller(caller: StaffCaller) {
+  const practice = await caller.stores.directory.getPractice();
   if (!practice) throw new NotFoundError('Your practice could not be found.');
   const { staff } = caller;
   return {

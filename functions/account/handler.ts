@@ -1,9 +1,8 @@
-import { auditLog } from '../../layers/audit/default-audit-log';
 import { BaseConfig } from '../../layers/config/base-config';
 import { loadConfig } from '../../layers/config/load-config';
 import { httpHandler } from '../../layers/http/pipeline';
-import { staffDirectory } from '../../layers/http/staff-gate';
 import { ACCEPTABLE_USE_POLICY } from '../../layers/identity/acceptable-use';
+import { functionStores } from '../../layers/practice/practice-stores';
 import * as z from '../../layers/validation/z';
 import { parseDomainList } from '../identity/staff-email-policy';
 import { acceptAcceptableUse } from './acceptable-use';
@@ -17,7 +16,7 @@ import {
 } from './routes';
 
 export const getMe = httpHandler(getMeRoute, async ({ caller }) => ({
-  body: await describeCaller(staffDirectory(), caller),
+  body: await describeCaller(caller),
 }));
 
 export const getAcceptableUsePolicy = httpHandler(getAcceptableUsePolicyRoute, async () => ({
@@ -32,12 +31,7 @@ export const getAcceptableUsePolicy = httpHandler(getAcceptableUsePolicyRoute, a
 export const acceptAcceptableUsePolicy = httpHandler(
   acceptAcceptableUsePolicyRoute,
   async ({ caller, body, requestId }) => ({
-    body: await acceptAcceptableUse(
-      { directory: staffDirectory(), audit: auditLog() },
-      caller,
-      body.version,
-      requestId,
-    ),
+    body: await acceptAcceptableUse({}, caller, body.version, requestId),
   }),
 );
 
@@ -47,11 +41,6 @@ const allowedEmailDomains = parseDomainList(config.STAFF_EMAIL_DOMAINS);
 export const registerWithPractice = httpHandler(
   registerWithPracticeRoute,
   async ({ caller, body, requestId }) => ({
-    body: await register(
-      { directory: staffDirectory(), audit: auditLog(), allowedEmailDomains },
-      caller,
-      body,
-      requestId,
-    ),
+    body: await register({ stores: functionStores(), allowedEmailDomains }, caller, body, requestId),
   }),
 );

@@ -1,12 +1,11 @@
-import type { AuditLog } from '../../layers/audit/audit-log';
-import { type DirectoryStore, StaleWriteError } from '../../layers/directory/directory-store';
+import { StaleWriteError } from '../../layers/directory/directory-store';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../layers/http/errors';
 import type { AccountCaller } from '../../layers/http/staff-gate';
+import type { StoreAccess } from '../../layers/practice/practice-stores';
 import { isAllowedStaffEmail } from '../identity/staff-email-policy';
 
 export interface RegistrationDeps {
-  directory: DirectoryStore;
-  audit: AuditLog;
+  stores: StoreAccess;
   allowedEmailDomains: readonly string[];
   now?: () => Date;
 }
@@ -30,7 +29,8 @@ export async function registerWithPractice(
       `Clinic Connect is only for staff with an email address at ${deps.allowedEmailDomains.join(' or ')}.`,
     );
   }
-  const practice = await deps.directory.findPracticeByOdsCode(request.odsCode);
+  const platform = deps.stores.platform();
+  const practice = await platform.findPracticeByOdsCode(request.odsCode);
   if (!practice) {
     throw new NotFoundError(
       `No practice with the ODS code ${request.odsCode} uses Clinic Connect. Check the code with your practice manager.`,
@@ -38,16 +38,17 @@ export async function registerWithPractice(
   }
 
   const now = (deps.now?.() ?? new Date()).toISOString();
-  const existing = await deps.directory.getMembership(caller.subject);
+  // The practice's own stores, opened for the practice the ODS code names: the only one this request touches.
+  const target = deps.stores.practice(practice.practiceId);
+  const existing = await platform.getMembership(caller.subject);
   if (existing && existing.practiceId !== practice.practiceId) {
     throw new ConflictError('Your account already belongs to another practice.');
   }
-  if (existing && (await deps.directory.getStaff(practice.practiceId, caller.subject))) {
+  if (existing && (await target.directory.getStaff(caller.subject))) {
     throw new ConflictError(`You have already asked to join ${practice.name}.`);
   }
   // Audited before it happens: no record in the audit trail, no registration.
-  await deps.audit.record({
-    practiceId: practice.practiceId,
+  await target.audit.record({
     type: 'staff.registered',
     at: now,
     actor: { sub: caller.subject },
@@ -57,7 +58,7 @@ export async function registerWithPractice(
   });
   if (!existing) {
     try {
-      await deps.directory.createMembership({
+      await platform.createMembership({
         sub: caller.subject,
         practiceId: practice.practiceId,
         createdAt: now,
@@ -69,7 +70,7 @@ export async function registerWithPractice(
     }
   }
   try {
-    await deps.directory.createStaff({
+    await target.directory.createStaff({
       practiceId: practice.practiceId,
       sub: caller.subject,
       email: caller.email.toLowerCase(),

@@ -1,15 +1,13 @@
-import { auditLog } from '../../layers/audit/default-audit-log';
 import { BaseConfig } from '../../layers/config/base-config';
 import { loadConfig } from '../../layers/config/load-config';
 import { httpHandler } from '../../layers/http/pipeline';
-import { staffDirectory } from '../../layers/http/staff-gate';
 import { type IdentityAdmin, identityAdminFrom } from '../../layers/identity/identity-admin';
 import * as z from '../../layers/validation/z';
 import { listStaffRoute, updateStaffRoute } from './routes';
 import { changeStaffMember, listPracticeStaff } from './staff-admin';
 
 export const listStaff = httpHandler(listStaffRoute, async ({ caller }) => ({
-  body: { staff: await listPracticeStaff(staffDirectory(), caller) },
+  body: { staff: await listPracticeStaff(caller) },
 }));
 
 let identity: IdentityAdmin | undefined;
@@ -20,11 +18,5 @@ function identityAdmin(): IdentityAdmin {
 }
 
 export const updateStaff = httpHandler(updateStaffRoute, async ({ caller, params, body, requestId }) => ({
-  body: await changeStaffMember(
-    { directory: staffDirectory(), audit: auditLog(), identity: identityAdmin() },
-    caller,
-    params.staffId,
-    body,
-    requestId,
-  ),
+  body: await changeStaffMember({ identity: identityAdmin() }, caller, params.staffId, body, requestId),
 }));

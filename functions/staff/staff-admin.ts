@@ -1,13 +1,11 @@
-import type { AuditEvent, AuditLog } from '../../layers/audit/audit-log';
-import { type DirectoryStore, StaleWriteError } from '../../layers/directory/directory-store';
+import type { AuditEvent } from '../../layers/audit/audit-log';
+import { StaleWriteError } from '../../layers/directory/directory-store';
 import type { StaffMember, StaffRole, StaffStatus } from '../../layers/directory/model';
 import { ConflictError, NotFoundError } from '../../layers/http/errors';
 import type { StaffCaller } from '../../layers/http/staff-gate';
 import type { IdentityAdmin } from '../../layers/identity/identity-admin';
 
 export interface StaffAdminDeps {
-  directory: DirectoryStore;
-  audit: AuditLog;
   identity: IdentityAdmin;
   now?: () => Date;
 }
@@ -20,8 +18,8 @@ export function summarise(member: StaffMember) {
 }
 
 /** Pending first (they are waiting on the admin), then by name. */
-export async function listPracticeStaff(directory: DirectoryStore, caller: StaffCaller) {
-  const staff = await directory.listStaff(caller.practiceId);
+export async function listPracticeStaff(caller: StaffCaller) {
+  const staff = await caller.stores.directory.listStaff();
   staff.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.name.localeCompare(b.name));
   return staff.map(summarise);
 }
@@ -50,8 +48,8 @@ export async function changeStaffMember(
   if (staffId === caller.subject) {
     throw new ConflictError('You cannot change your own status or role. Ask another practice admin.');
   }
-  // The practice comes from the caller, never the request: another practice's member is simply not found.
-  const current = await deps.directory.getStaff(caller.practiceId, staffId);
+  // The caller's own practice's stores: another practice's member is simply not found.
+  const current = await caller.stores.directory.getStaff(staffId);
   if (!current) throw new NotFoundError('There is no such member of staff in your practice.');
 
   const events: AuditEvent['type'][] = [];
@@ -80,8 +78,7 @@ export async function changeStaffMember(
   next.updatedAt = (deps.now?.() ?? new Date()).toISOString();
   // Audited before it happens: if the audit trail cannot take the event, nothing changes (fail closed).
   for (const type of events) {
-    await deps.audit.record({
-      practiceId: caller.practiceId,
+    await caller.stores.audit.record({
       type,
       at: next.updatedAt,
       actor: { sub: caller.subject, role: caller.staff.role },
@@ -94,7 +91,7 @@ export async function changeStaffMember(
     });
   }
   try {
-    await deps.directory.replaceStaff(next, current.updatedAt);
+    await caller.stores.directory.replaceStaff(next, current.updatedAt);
   } catch (error) {
     if (error instanceof StaleWriteError) {
       throw new ConflictError('Someone changed this member just now. Reload the page and try again.');

@@ -10,14 +10,14 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { $ZodType, output } from 'zod/v4/core';
-import type { DirectoryStore } from '../directory/directory-store';
 import { logger, metrics, tracer } from '../observability/powertools';
+import { functionStores, type StoreAccess } from '../practice/practice-stores';
 import * as z from '../validation/z';
 import { HttpError } from './errors';
 import { identityFromAuthorizer } from './identity';
 import { parsePart, readJsonBody } from './request-parsing';
 import type { RouteDefinition } from './route';
-import { type AccountCaller, admitAccount, admitStaff, type StaffCaller, staffDirectory } from './staff-gate';
+import { type AccountCaller, admitAccount, admitStaff, type StaffCaller } from './staff-gate';
 
 /** The parsed type of an optional schema; `undefined` where the route declares none. */
 type Infer<S> = [Exclude<S, undefined>] extends [never]
@@ -111,9 +111,9 @@ function errorBoundary(): middy.MiddlewareObj<
 export function httpHandler<R extends RouteDefinition>(
   route: R,
   implementation: (request: HandlerRequest<R>) => Promise<HandlerResult<R>>,
-  options: { directory?: () => DirectoryStore } = {},
+  options: { stores?: () => StoreAccess } = {},
 ): HttpHandler {
-  const directory = options.directory ?? staffDirectory;
+  const stores = options.stores ?? functionStores;
   const core = async (
     event: APIGatewayProxyEventV2WithJWTAuthorizer,
     context: Context,
@@ -122,7 +122,7 @@ export function httpHandler<R extends RouteDefinition>(
     logger.appendKeys({ request_id: requestId, route: route.id });
     const caller =
       route.auth === 'staff'
-        ? await admitStaff(directory(), identityFromAuthorizer(event), route)
+        ? await admitStaff(stores(), identityFromAuthorizer(event), route)
         : route.auth === 'account'
           ? admitAccount(identityFromAuthorizer(event))
           : undefined;

@@ -1,11 +1,7 @@
-import { BaseConfig, requiredName } from '../config/base-config';
-import { loadConfig } from '../config/load-config';
-import { type DirectoryStore, DynamoDirectoryStore } from '../directory/directory-store';
 import type { StaffMember } from '../directory/model';
 import { ACCEPTABLE_USE_POLICY } from '../identity/acceptable-use';
 import { ACTION_DESCRIPTIONS, can } from '../identity/permissions';
-import { createDocumentClient } from '../storage/dynamo-client';
-import * as z from '../validation/z';
+import type { PracticeStores, StoreAccess } from '../practice/practice-stores';
 import { ForbiddenError, PROBLEM_TYPES } from './errors';
 import type { CallerIdentity } from './identity';
 import type { RouteDefinition } from './route';
@@ -16,10 +12,14 @@ export interface AccountCaller {
   email?: string;
 }
 
-/** A caller who passed the gate: an active member of exactly one practice. */
+/**
+ * A caller who passed the gate: an active member of exactly one practice, with that practice's stores already
+ * open. Handlers use these and never choose a practice themselves.
+ */
 export interface StaffCaller extends AccountCaller {
   practiceId: string;
   staff: StaffMember;
+  stores: PracticeStores;
 }
 
 const ROLE_NAMES: Record<StaffMember['role'], string> = {
@@ -53,15 +53,18 @@ export function admitAccount(identity: CallerIdentity): AccountCaller {
  * Token claims say which practice a caller belongs to; the staff record says whether that still holds, and
  * is read on every request, so approval, suspension and role changes take effect at once, not when the token
  * expires. A token minted before the caller registered carries no practice: the membership record answers.
+ * The staff record is read through the claimed practice's own stores, so a false claim finds nothing.
  */
 export async function admitStaff(
-  directory: DirectoryStore,
+  access: StoreAccess,
   identity: CallerIdentity,
   route: Pick<RouteDefinition, 'permission' | 'requiresAcceptableUse'>,
 ): Promise<StaffCaller> {
-  const practiceId = identity.practiceId ?? (await directory.getMembership(identity.subject))?.practiceId;
-  const staff = practiceId ? await directory.getStaff(practiceId, identity.subject) : undefined;
-  if (!staff) {
+  const practiceId =
+    identity.practiceId ?? (await access.platform().getMembership(identity.subject))?.practiceId;
+  const stores = practiceId ? access.practice(practiceId) : undefined;
+  const staff = stores ? await stores.directory.getStaff(identity.subject) : undefined;
+  if (!stores || !staff) {
     throw new ForbiddenError('Your account is not linked to a practice yet.', PROBLEM_TYPES.noPractice);
   }
   const refusal = notActive(staff);
@@ -75,16 +78,5 @@ export async function admitStaff(
       PROBLEM_TYPES.permissionDenied,
     );
   }
-  return { ...admitAccount(identity), practiceId: staff.practiceId, staff };
-}
-
-let defaultDirectory: DirectoryStore | undefined;
-
-/** The directory staff routes check against, created on first use from the function's configuration. */
-export function staffDirectory(): DirectoryStore {
-  if (!defaultDirectory) {
-    const config = loadConfig(z.extend(BaseConfig, { TABLE_DIRECTORY: requiredName() }));
-    defaultDirectory = new DynamoDirectoryStore(createDocumentClient(config), config.TABLE_DIRECTORY);
-  }
-  return defaultDirectory;
+  return { ...admitAccount(identity), practiceId: staff.practiceId, staff, stores };
 }

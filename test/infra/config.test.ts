@@ -84,8 +84,8 @@ describe('stage config', () => {
     ).toThrow(/webAclArn/);
   });
 
-  it('keeps practice data on the functions’ own credentials unless practiceScopedCredentials is on', () => {
-    expect(load({}).practiceScopedCredentials).toBe(false);
+  it('reads practice data with practice-scoped credentials unless practiceScopedCredentials is off', () => {
+    expect(load({}).practiceScopedCredentials).toBe(true);
     expect(load({ practiceScopedCredentials: 'true' }).practiceScopedCredentials).toBe(true);
     expect(load({ practiceScopedCredentials: true }).practiceScopedCredentials).toBe(true);
     // `-c practiceScopedCredentials=false` arrives as a string, which must not read as true.

@@ -214,9 +214,8 @@ describe('practiceScopedCredentials off: practice data with the functions’ own
     app = built({ practiceScopedCredentials: false });
   });
 
-  // Until the handlers build their stores with layers/isolation's clients (then: `true`, see infra/config.ts).
-  it('is the default', () => {
-    expect(testConfig().practiceScopedCredentials).toBe(false);
+  it('is no longer the default: the handlers read practice data only with scoped credentials', () => {
+    expect(testConfig().practiceScopedCredentials).toBe(true);
   });
 
   it('creates no practice data role, grants no sts:*, sets no PRACTICE_DATA_ROLE_ARN', () => {

@@ -1,5 +1,7 @@
+import type { AuditLog } from '../../layers/audit/audit-log';
 import type { DirectoryStore } from '../../layers/directory/directory-store';
 import type { StaffMember } from '../../layers/directory/model';
+import { PracticeAuditLog, PracticeDirectory, type StoreAccess } from '../../layers/practice/practice-stores';
 
 export function staffMember(overrides: Partial<StaffMember> = {}): StaffMember {
   return {
@@ -38,5 +40,27 @@ export function directoryWithMember(member: StaffMember | undefined): DirectoryS
         : undefined,
     getStaff: async (practiceId, sub) =>
       member && member.practiceId === practiceId && member.sub === sub ? member : undefined,
+  };
+}
+
+/** Store access over the one-member directory: the practice's stores are bound as the functions' are. */
+export function accessWithMember(
+  member: StaffMember | undefined,
+  audit: AuditLog = discardingAuditLog(),
+): StoreAccess {
+  const store = directoryWithMember(member);
+  return {
+    platform: () => store,
+    practice: (practiceId) => ({
+      directory: new PracticeDirectory(store, practiceId),
+      audit: new PracticeAuditLog(audit, practiceId),
+    }),
+  };
+}
+
+export function discardingAuditLog(): AuditLog {
+  return {
+    record: async (event) => ({ ...event, eventId: 'e', at: event.at ?? new Date().toISOString() }),
+    list: async () => [],
   };
 }

@@ -6,7 +6,7 @@ import { defineRoute } from '../../../layers/http/route';
 import { ACCEPTABLE_USE_POLICY } from '../../../layers/identity/acceptable-use';
 import * as z from '../../../layers/validation/z';
 import { apiEvent, captureOutput, lambdaContext } from '../../support/events';
-import { directoryWithMember, staffMember } from '../../support/fake-directory';
+import { accessWithMember, staffMember } from '../../support/fake-directory';
 
 const echoRoute = defineRoute({
   id: 'echo',
@@ -215,7 +215,7 @@ describe('staff routes', () => {
 
   const handlerFor = (staff: StaffMember | undefined) =>
     httpHandler(staffRoute, async ({ caller }) => ({ body: { practiceId: caller.practiceId } }), {
-      directory: () => directoryWithMember(staff),
+      stores: () => accessWithMember(staff),
     });
 
   it('admits an active member, with the practice from the staff record', async () => {
@@ -283,7 +283,7 @@ describe('staff routes', () => {
     const adminOnly = httpHandler(
       { ...staffRoute, permission: 'staff.manage' },
       async ({ caller }) => ({ body: { practiceId: caller.practiceId } }),
-      { directory: () => directoryWithMember(member('active')) },
+      { stores: () => accessWithMember(member('active')) },
     );
     const result = await adminOnly(
       apiEvent({ claims: { sub: 'user-1', token_use: 'access', practice_id: 'practice-a' } }),

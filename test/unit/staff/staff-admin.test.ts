@@ -9,14 +9,26 @@ import type { AuditLog, NewAuditEvent } from '../../../layers/audit/audit-log';
 import type { StaffMember } from '../../../layers/directory/model';
 import type { StaffCaller } from '../../../layers/http/staff-gate';
 import { CognitoIdentityAdmin, identityAdminFrom } from '../../../layers/identity/identity-admin';
+import { PracticeAuditLog, PracticeDirectory } from '../../../layers/practice/practice-stores';
 import { directoryWithMember, staffMember } from '../../support/fake-directory';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
-const admin: StaffCaller = {
-  subject: 'admin-1',
-  practiceId: 'practice-a',
-  staff: staffMember({ sub: 'admin-1', role: 'practice_admin' }),
-};
+/** The admin of practice A, with practice A's stores over the given member, as the gate would open them. */
+function adminWith(member: StaffMember, writes: StaffMember[], audit: AuditLog): StaffCaller {
+  const directory = directoryWithMember(member);
+  directory.replaceStaff = async (next) => {
+    writes.push(next);
+  };
+  return {
+    subject: 'admin-1',
+    practiceId: 'practice-a',
+    staff: staffMember({ sub: 'admin-1', role: 'practice_admin' }),
+    stores: {
+      directory: new PracticeDirectory(directory, 'practice-a'),
+      audit: new PracticeAuditLog(audit, 'practice-a'),
+    },
+  };
+}
 
 function auditInto(events: NewAuditEvent[], fail = false): AuditLog {
   return {
@@ -29,14 +41,6 @@ function auditInto(events: NewAuditEvent[], fail = false): AuditLog {
   };
 }
 
-function withReplace(member: StaffMember, writes: StaffMember[]) {
-  const directory = directoryWithMember(member);
-  directory.replaceStaff = async (next) => {
-    writes.push(next);
-  };
-  return directory;
-}
-
 beforeEach(() => cognito.reset());
 
 describe('changing a member of staff', () => {
@@ -46,14 +50,12 @@ describe('changing a member of staff', () => {
     const events: NewAuditEvent[] = [];
     await changeStaffMember(
       {
-        directory: withReplace(staffMember({ sub: 'u2' }), writes),
-        audit: auditInto(events),
         identity: new CognitoIdentityAdmin(
           new CognitoIdentityProviderClient({ region: 'eu-west-2' }),
           'eu-west-2_pool',
         ),
       },
-      admin,
+      adminWith(staffMember({ sub: 'u2' }), writes, auditInto(events)),
       'u2',
       { status: 'suspended' },
       'req-1',
@@ -70,14 +72,12 @@ describe('changing a member of staff', () => {
     const writes: StaffMember[] = [];
     await changeStaffMember(
       {
-        directory: withReplace(staffMember({ sub: 'u2', status: 'suspended' }), writes),
-        audit: auditInto([]),
         identity: new CognitoIdentityAdmin(
           new CognitoIdentityProviderClient({ region: 'eu-west-2' }),
           'eu-west-2_pool',
         ),
       },
-      admin,
+      adminWith(staffMember({ sub: 'u2', status: 'suspended' }), writes, auditInto([])),
       'u2',
       { status: 'suspended' },
       'req-2',
@@ -89,12 +89,8 @@ describe('changing a member of staff', () => {
   it('changes nothing when the audit trail cannot record the change', async () => {
     const writes: StaffMember[] = [];
     const attempt = changeStaffMember(
-      {
-        directory: withReplace(staffMember({ sub: 'u2', status: 'pending' }), writes),
-        audit: auditInto([], true),
-        identity: { endSessions: async () => {} },
-      },
-      admin,
+      { identity: { endSessions: async () => {} } },
+      adminWith(staffMember({ sub: 'u2', status: 'pending' }), writes, auditInto([], true)),
       'u2',
       { status: 'active' },
       'req-3',
