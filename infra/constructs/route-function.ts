@@ -3,6 +3,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { RouteDefinition } from '../../layers/http/route';
+import { ROUTE_FUNCTION_DEFAULTS } from '../../layers/http/route';
 import { type TableId, tableEnvName } from '../../layers/storage/tables';
 import { AppFunction, type StageFunctionSettings } from './app-function';
 import {
@@ -15,7 +16,7 @@ import {
   usesPracticeData,
 } from './table-access';
 
-export const ROUTE_FUNCTION_DEFAULTS = { memoryMb: 256, timeoutSeconds: 10 } as const;
+export { ROUTE_FUNCTION_DEFAULTS };
 
 /** The user pool, as far as a route function may touch it. */
 export interface RouteIdentityPool {

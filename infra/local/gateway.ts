@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpHandler } from '../../layers/http/pipeline';
-import type { RouteDefinition } from '../../layers/http/route';
+import { ROUTE_FUNCTION_DEFAULTS, type RouteDefinition } from '../../layers/http/route';
 import type { AuthorizerResult } from './jwt-authorizer';
 import { lambdaContext } from './lambda-context';
 
@@ -158,8 +158,8 @@ export function createGateway(options: GatewayOptions) {
       },
     } as APIGatewayProxyEventV2WithJWTAuthorizer;
 
-    const memoryMb = match.route.lambda?.memoryMb ?? 256;
-    const timeoutSeconds = match.route.lambda?.timeoutSeconds ?? 10;
+    const memoryMb = match.route.lambda?.memoryMb ?? ROUTE_FUNCTION_DEFAULTS.memoryMb;
+    const timeoutSeconds = match.route.lambda?.timeoutSeconds ?? ROUTE_FUNCTION_DEFAULTS.timeoutSeconds;
     try {
       const handler = await loadHandler(match.route);
       const result = await withTimeout(

@@ -65,6 +65,9 @@ export interface RouteDefinition<
   tables?: Partial<Record<TableId, { access: 'read' | 'readwrite'; scope: 'platform' | 'practice' | 'any' }>>;
 }
 
+/** A route's function when it names no size or timeout: the same in Lambda and in the local gateway. */
+export const ROUTE_FUNCTION_DEFAULTS = { memoryMb: 256, timeoutSeconds: 10 } as const;
+
 export function defineRoute<
   Body extends ObjectSchema | undefined = undefined,
   Query extends ObjectSchema | undefined = undefined,
