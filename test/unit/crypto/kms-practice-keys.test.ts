@@ -7,7 +7,7 @@ import {
   GenerateDataKeyCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PracticeBlindIndex } from '../../../layers/crypto/blind-index';
 import { seal } from '../../../layers/crypto/envelope';
 import {
@@ -60,6 +60,10 @@ beforeEach(() => {
   data = kms.client();
   store = new MemoryKeyMaterialStore();
   keys = newKeys();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe('KmsPracticeKeys.provision', () => {
@@ -210,7 +214,9 @@ describe('FieldCrypto over the KMS keyring (mocked KMS)', () => {
     await crypto.encrypt('practice-a', NHS, 'y');
     expect(calls(GenerateDataKeyCommand, 'practice-a')).toBe(1);
     now += 51;
-    await new Promise((resolve) => setTimeout(resolve, 60)); // the ESDK cache reads Date.now itself
+    // The ESDK cache reads the clock itself: move it on, without waiting.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 60);
     await crypto.encrypt('practice-a', NHS, 'z');
     expect(calls(GenerateDataKeyCommand, 'practice-a')).toBe(2);
   });
@@ -303,7 +309,8 @@ describe('KmsPracticeKeys.destroy (crypto-shred)', () => {
     expect(await warm.decrypt('practice-a', NHS, sealed)).toBe('9990001234');
     await keys.destroy('practice-a');
     now += 21;
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 30);
     await expect(warm.decrypt('practice-a', NHS, sealed)).rejects.toThrow(DecryptionFailedError);
   });
 
