@@ -12,7 +12,7 @@ export interface RegistrationDeps {
 
 /**
  * An account asks to join a practice. It joins as a pending receptionist (the least privileged role) until a
- * practice admin approves it and sets its role. One practice per account, for good: the membership is
+ * practice admin approves it and sets its role, unless the practice invited that address (its first admin). One practice per account, for good: the membership is
  * written first and only if absent, so two racing requests cannot join two practices.
  */
 export async function registerWithPractice(
@@ -47,13 +47,18 @@ export async function registerWithPractice(
   if (existing && (await target.directory.getStaff(caller.subject))) {
     throw new ConflictError(`You have already asked to join ${practice.name}.`);
   }
+  // Invited at onboarding (the practice's first admin): they join as invited, with no approval to wait for.
+  const invitation = await target.directory.getInvitation(caller.email);
+  const joinAs = invitation
+    ? { status: 'active' as const, role: invitation.role }
+    : { status: 'pending' as const, role: 'receptionist' as const };
   // Audited before it happens: no record in the audit trail, no registration.
   await target.audit.record({
     type: 'staff.registered',
     at: now,
     actor: { sub: caller.subject },
     subject: { sub: caller.subject },
-    details: { status: 'pending' },
+    details: { status: joinAs.status, role: joinAs.role, invited: Boolean(invitation) },
     requestId,
   });
   if (!existing) {
@@ -75,8 +80,8 @@ export async function registerWithPractice(
       sub: caller.subject,
       email: caller.email.toLowerCase(),
       name: request.name,
-      role: 'receptionist',
-      status: 'pending',
+      role: joinAs.role,
+      status: joinAs.status,
       createdAt: now,
       updatedAt: now,
     });
@@ -86,5 +91,6 @@ export async function registerWithPractice(
     }
     throw error;
   }
-  return { status: 'pending' as const, practice: { name: practice.name, odsCode: practice.odsCode } };
+  if (invitation) await target.directory.deleteInvitation(caller.email);
+  return { status: joinAs.status, practice: { name: practice.name, odsCode: practice.odsCode } };
 }

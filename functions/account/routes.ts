@@ -112,9 +112,10 @@ export const registerWithPracticeRoute = defineRoute({
   },
   response: {
     status: 201,
-    description: 'Registered; waiting for approval',
+    description: 'Registered: waiting for approval, or active when invited',
     schema: z.strictObject({
-      status: z.literal('pending'),
+      /** `active` when the practice invited this address (its first admin), else `pending` approval. */
+      status: z.enum(['pending', 'active']),
       practice: z.strictObject({ name: z.string(), odsCode: z.string() }),
     }),
   },

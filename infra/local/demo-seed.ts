@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DirectoryStore } from '../../layers/directory/directory-store';
+import type { PracticeKeys } from '../../layers/crypto/practice-keys';
+import { type DirectoryStore, StaleWriteError } from '../../layers/directory/directory-store';
 import type { StaffRole } from '../../layers/directory/model';
 import { generateTotpSecret } from './oidc';
 
@@ -54,9 +55,18 @@ async function loadOrCreateDemoData(dataDir: string): Promise<DemoData> {
 }
 
 /** Writes the demo practice and its staff; safe to run on every start (it overwrites with the same values). */
-export async function seedDemoData(dataDir: string, directory: DirectoryStore): Promise<DemoData> {
+export async function seedDemoData(
+  dataDir: string,
+  directory: DirectoryStore,
+  keys: PracticeKeys,
+): Promise<DemoData> {
   const data = await loadOrCreateDemoData(dataDir);
   const now = new Date().toISOString();
+  // Like an onboarded practice: its ODS code reserved and its own key made (both idempotent).
+  await directory.claimOdsCode(data.practice.odsCode, data.practice.practiceId).catch((error: Error) => {
+    if (!(error instanceof StaleWriteError)) throw error;
+  });
+  await keys.provision(data.practice.practiceId, data.practice.name);
   const existing = await directory.getPractice(data.practice.practiceId);
   await directory.putPractice({ ...data.practice, demo: true, createdAt: existing?.createdAt ?? now });
   for (const member of data.staff) {

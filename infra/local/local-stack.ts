@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isAllowedStaffEmail, parseDomainList } from '../../functions/identity/staff-email-policy';
 import { staffTokenClaims } from '../../functions/identity/token-claims';
 import { ROUTES } from '../../functions/routes';
+import { LocalPracticeKeys } from '../../layers/crypto/local-practice-keys';
 import { DynamoDirectoryStore } from '../../layers/directory/directory-store';
 import { createDocumentClient } from '../../layers/storage/dynamo-client';
 import { tableEnvName } from '../../layers/storage/tables';
@@ -19,6 +20,8 @@ import { createStaticSite } from './static-site';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CONSOLE_CLIENT_ID = 'clinic-console';
+/** Written while the stack runs: its URL and where its DynamoDB listens. */
+export const RUNTIME_FILE = 'local-stack.json';
 
 export interface LocalStackOptions {
   port: number;
@@ -121,7 +124,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     createDocumentClient({ AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: dynamo.endpoint }),
     dynamo.tableNames.directory,
   );
-  const demo = await seedDemoData(options.dataDir, directory);
+  const demo = await seedDemoData(
+    options.dataDir,
+    directory,
+    new LocalPracticeKeys({ dataDir: options.dataDir }),
+  );
+  // Where this stack's DynamoDB listens, for operator commands run beside it (npm run practice:onboard).
+  const runtimeFile = join(options.dataDir, RUNTIME_FILE);
+  await writeFile(
+    runtimeFile,
+    JSON.stringify({ url: origin, dynamoEndpoint: dynamo.endpoint, tableNames: dynamo.tableNames }, null, 2),
+    { mode: 0o600 },
+  );
 
   const issuer = `${origin}/oidc`;
   const staffEmailDomains = parseDomainList(process.env.STAFF_EMAIL_DOMAINS);
@@ -185,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     demo,
     async close() {
       ready = undefined;
+      await rm(runtimeFile, { force: true });
       server.closeAllConnections();
       await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
       await identity.close();

@@ -3,6 +3,8 @@ import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/
 import * as z from '../validation/z';
 
 export const AUDIT_EVENT_TYPES = [
+  'practice.onboarded',
+  'staff.invited',
   'staff.registered',
   'staff.approved',
   'staff.rejected',

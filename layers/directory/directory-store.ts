@@ -1,6 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { directoryKeys, Membership, Practice, StaffMember } from './model';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { directoryKeys, Invitation, Membership, Practice, StaffMember } from './model';
 
 /** The write lost a race: the record changed (or appeared) since it was read. */
 export class StaleWriteError extends Error {
@@ -23,6 +29,13 @@ export interface DirectoryStore {
   createStaff(staff: StaffMember): Promise<void>;
   /** Replaces the record only if it is still as last read (same `updatedAt`); else StaleWriteError. */
   replaceStaff(staff: StaffMember, expectedUpdatedAt: string): Promise<void>;
+  /** Reserves an ODS code for a practice; StaleWriteError if another practice has it. */
+  claimOdsCode(odsCode: string, practiceId: string): Promise<void>;
+  /** Creates the practice record; StaleWriteError if it exists. */
+  createPractice(practice: Practice): Promise<void>;
+  getInvitation(practiceId: string, email: string): Promise<Invitation | undefined>;
+  putInvitation(invitation: Invitation): Promise<void>;
+  deleteInvitation(practiceId: string, email: string): Promise<void>;
 }
 
 /** The DynamoDB adapter; locally the same code talks to dynalite. Parsing drops the key attributes. */
@@ -144,6 +157,54 @@ export class DynamoDirectoryStore implements DirectoryStore {
         ConditionExpression: 'updatedAt = :expected',
         ExpressionAttributeValues: { ':expected': expectedUpdatedAt },
       }),
+    );
+  }
+
+  async claimOdsCode(odsCode: string, practiceId: string): Promise<void> {
+    await this.conditionally(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...directoryKeys.odsClaim(odsCode), odsCode, practiceId },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async createPractice(practice: Practice): Promise<void> {
+    const item = Practice.parse(practice);
+    await this.conditionally(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...directoryKeys.practice(item.practiceId),
+          ...directoryKeys.practiceByOds(item.odsCode),
+          ...item,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getInvitation(practiceId: string, email: string): Promise<Invitation | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: directoryKeys.invitation(practiceId, email) }),
+    );
+    return Item ? Invitation.parse(Item) : undefined;
+  }
+
+  async putInvitation(invitation: Invitation): Promise<void> {
+    const item = Invitation.parse({ ...invitation, email: invitation.email.toLowerCase() });
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...directoryKeys.invitation(item.practiceId, item.email), ...item },
+      }),
+    );
+  }
+
+  async deleteInvitation(practiceId: string, email: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: directoryKeys.invitation(practiceId, email) }),
     );
   }
 

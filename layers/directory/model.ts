@@ -37,6 +37,16 @@ export const StaffMember = z.object({
 });
 export type StaffMember = z.infer<typeof StaffMember>;
 
+/** Who a practice has invited ahead of sign-up: the practice's first admin, at onboarding. */
+export const Invitation = z.object({
+  practiceId: PracticeId,
+  email: z.email(),
+  role: StaffRole,
+  invitedAt: z.iso.datetime(),
+  invitedBy: z.string(),
+});
+export type Invitation = z.infer<typeof Invitation>;
+
 /** Which practice an account belongs to: one, for good. Read by the token trigger, which knows only `sub`. */
 export const Membership = z.object({ sub: z.string(), practiceId: PracticeId, createdAt: z.iso.datetime() });
 export type Membership = z.infer<typeof Membership>;
@@ -52,4 +62,10 @@ export const directoryKeys = {
   staff: (practiceId: string, sub: string) => ({ pk: `PRACTICE#${practiceId}`, sk: `STAFF#${sub}` }),
   staffPrefix: 'STAFF#',
   membership: (sub: string) => ({ pk: `USER#${sub}`, sk: 'MEMBERSHIP' }),
+  invitation: (practiceId: string, email: string) => ({
+    pk: `PRACTICE#${practiceId}`,
+    sk: `INVITATION#${email.toLowerCase()}`,
+  }),
+  /** One per ODS code, written only if absent: what makes a practice's ODS code unique. */
+  odsClaim: (odsCode: string) => ({ pk: `ODS#${odsCode}`, sk: 'CLAIM' }),
 };

@@ -3,7 +3,7 @@ import { type AuditEvent, type AuditLog, DynamoAuditLog, type NewAuditEvent } fr
 import { BaseConfig, requiredName } from '../config/base-config';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { type DirectoryStore, DynamoDirectoryStore } from '../directory/directory-store';
-import type { Membership, Practice, StaffMember } from '../directory/model';
+import type { Invitation, Membership, Practice, StaffMember } from '../directory/model';
 import { platformDocumentClient, practiceDocumentClient } from '../isolation/scoped-clients';
 import * as z from '../validation/z';
 
@@ -43,6 +43,12 @@ export class PracticeDirectory {
   async replaceStaff(staff: StaffMember, expectedUpdatedAt: string): Promise<void> {
     samePractice(this.practiceId, staff.practiceId);
     await this.store.replaceStaff(staff, expectedUpdatedAt);
+  }
+  getInvitation(email: string): Promise<Invitation | undefined> {
+    return this.store.getInvitation(this.practiceId, email);
+  }
+  deleteInvitation(email: string): Promise<void> {
+    return this.store.deleteInvitation(this.practiceId, email);
   }
 }
 

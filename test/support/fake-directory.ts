@@ -34,6 +34,11 @@ export function directoryWithMember(member: StaffMember | undefined): DirectoryS
     createMembership: unused,
     createStaff: unused,
     replaceStaff: unused,
+    claimOdsCode: unused,
+    createPractice: unused,
+    putInvitation: unused,
+    deleteInvitation: unused,
+    getInvitation: async () => undefined,
     getMembership: async (sub) =>
       member && member.sub === sub
         ? { sub, practiceId: member.practiceId, createdAt: member.createdAt }

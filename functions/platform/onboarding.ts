@@ -1,0 +1,89 @@
+import type { AuditLog } from '../../layers/audit/audit-log';
+import type { PracticeKeys } from '../../layers/crypto/practice-keys';
+import { type DirectoryStore, StaleWriteError } from '../../layers/directory/directory-store';
+import * as z from '../../layers/validation/z';
+import { isAllowedStaffEmail } from '../identity/staff-email-policy';
+
+export const OnboardingRequest = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1, 'Give the practice’s name'), z.maxLength(120)),
+  odsCode: z
+    .string()
+    .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z][A-Z0-9]{2,9}$/, 'must be an ODS code such as A81001')),
+  adminEmail: z.email('must be the first admin’s email address'),
+});
+export type OnboardingRequest = z.infer<typeof OnboardingRequest>;
+
+export class OnboardingError extends Error {
+  override readonly name = 'OnboardingError';
+}
+
+export interface OnboardingDeps {
+  directory: DirectoryStore;
+  audit: AuditLog;
+  keys: PracticeKeys;
+  allowedEmailDomains: readonly string[];
+  now?: () => Date;
+}
+
+/**
+ * A platform operator brings a practice onto the platform: its ODS code is reserved (one practice per code),
+ * its own key is made, and its first admin is invited, so that when they sign up and name the practice they
+ * arrive as its admin instead of waiting for an approval nobody could give.
+ */
+export async function onboardPractice(deps: OnboardingDeps, input: unknown, operator: string) {
+  const parsed = OnboardingRequest.safeParse(input);
+  if (!parsed.success) {
+    const [first] = parsed.error.issues;
+    throw new OnboardingError(`${first?.path.join('.')}: ${first?.message}`);
+  }
+  const request = parsed.data;
+  const adminEmail = request.adminEmail.toLowerCase();
+  if (!isAllowedStaffEmail(adminEmail, deps.allowedEmailDomains)) {
+    throw new OnboardingError(
+      `adminEmail: must be at ${deps.allowedEmailDomains.join(' or ')}, like every staff address`,
+    );
+  }
+  // The ODS code names the practice for good, and is what staff type to join it.
+  const practiceId = request.odsCode.toLowerCase();
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  try {
+    await deps.directory.claimOdsCode(request.odsCode, practiceId);
+  } catch (error) {
+    if (error instanceof StaleWriteError) {
+      throw new OnboardingError(`A practice with ODS code ${request.odsCode} is already on Clinic Connect.`);
+    }
+    throw error;
+  }
+
+  const actor = { sub: `operator:${operator}` };
+  await deps.audit.record({
+    practiceId,
+    type: 'practice.onboarded',
+    at: now,
+    actor,
+    details: { odsCode: request.odsCode },
+  });
+  const { keyId } = await deps.keys.provision(practiceId, request.name);
+  await deps.directory.createPractice({
+    practiceId,
+    name: request.name,
+    odsCode: request.odsCode,
+    demo: false,
+    createdAt: now,
+  });
+  await deps.audit.record({
+    practiceId,
+    type: 'staff.invited',
+    at: now,
+    actor,
+    details: { role: 'practice_admin' },
+  });
+  await deps.directory.putInvitation({
+    practiceId,
+    email: adminEmail,
+    role: 'practice_admin',
+    invitedAt: now,
+    invitedBy: actor.sub,
+  });
+  return { practiceId, odsCode: request.odsCode, keyId, invited: adminEmail };
+}

@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDomainList } from '../../../functions/identity/staff-email-policy';
+import { OnboardingError, onboardPractice } from '../../../functions/platform/onboarding';
+import { DynamoAuditLog } from '../../../layers/audit/audit-log';
+import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
+import { DynamoDirectoryStore } from '../../../layers/directory/directory-store';
+import { createDocumentClient } from '../../../layers/storage/dynamo-client';
+import { RUNTIME_FILE } from '../local-stack';
+import { localSettings } from './settings';
+
+const USAGE =
+  'Usage: npm run practice:onboard -- --name "Practice name" --ods A81001 --admin-email first.admin@nhs.net';
+
+/**
+ * `npm run practice:onboard`: the platform operator's onboarding of a practice, against the running local
+ * stack (the same domain code an AWS operator entry point will call). Prints what the first admin does next.
+ */
+async function main() {
+  const { values } = parseArgs({
+    options: { name: { type: 'string' }, ods: { type: 'string' }, 'admin-email': { type: 'string' } },
+  });
+  if (!values.name || !values.ods || !values['admin-email']) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const { dataDir } = localSettings();
+  const runtime = await readFile(join(dataDir, RUNTIME_FILE), 'utf8').catch(() => undefined);
+  if (!runtime) {
+    console.error(`The local stack is not running with DATA_DIR ${dataDir}: start it with npm start first.`);
+    process.exit(1);
+  }
+  const { url, dynamoEndpoint, tableNames } = JSON.parse(runtime) as {
+    url: string;
+    dynamoEndpoint: string;
+    tableNames: { directory: string; audit: string };
+  };
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const client = createDocumentClient({ AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: dynamoEndpoint });
+  const result = await onboardPractice(
+    {
+      directory: new DynamoDirectoryStore(client, tableNames.directory),
+      audit: new DynamoAuditLog(client, tableNames.audit),
+      keys: new LocalPracticeKeys({ dataDir }),
+      allowedEmailDomains: parseDomainList(process.env.STAFF_EMAIL_DOMAINS),
+    },
+    { name: values.name, odsCode: values.ods, adminEmail: values['admin-email'] },
+    process.env.USER ?? 'local-operator',
+  );
+  console.log(`Onboarded ${values.name} (ODS ${result.odsCode}) as practice ${result.practiceId}, with its own key.
+Next: ${result.invited} signs up at ${url}/ ("Create an account"), then enters ODS code ${result.odsCode};
+they arrive as the practice's admin and approve everyone else.`);
+  client.destroy();
+}
+
+main().catch((error: Error) => {
+  console.error(error instanceof OnboardingError ? error.message : `Could not onboard: ${error.message}`);
+  process.exit(1);
+});
