@@ -128,24 +128,12 @@ export class DynamoDirectoryStore implements DirectoryStore {
 
   async createMembership(membership: Membership): Promise<void> {
     const item = Membership.parse(membership);
-    await this.conditionally(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...directoryKeys.membership(item.sub), ...item },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.putNew({ ...directoryKeys.membership(item.sub), ...item });
   }
 
   async createStaff(staff: StaffMember): Promise<void> {
     const item = StaffMember.parse(staff);
-    await this.conditionally(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...directoryKeys.staff(item.practiceId, item.sub), ...item },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.putNew({ ...directoryKeys.staff(item.practiceId, item.sub), ...item });
   }
 
   async replaceStaff(staff: StaffMember, expectedUpdatedAt: string): Promise<void> {
@@ -161,28 +149,16 @@ export class DynamoDirectoryStore implements DirectoryStore {
   }
 
   async claimOdsCode(odsCode: string, practiceId: string): Promise<void> {
-    await this.conditionally(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...directoryKeys.odsClaim(odsCode), odsCode, practiceId },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.putNew({ ...directoryKeys.odsClaim(odsCode), odsCode, practiceId });
   }
 
   async createPractice(practice: Practice): Promise<void> {
     const item = Practice.parse(practice);
-    await this.conditionally(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...directoryKeys.practice(item.practiceId),
-          ...directoryKeys.practiceByOds(item.odsCode),
-          ...item,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.putNew({
+      ...directoryKeys.practice(item.practiceId),
+      ...directoryKeys.practiceByOds(item.odsCode),
+      ...item,
+    });
   }
 
   async getInvitation(practiceId: string, email: string): Promise<Invitation | undefined> {
@@ -205,6 +181,17 @@ export class DynamoDirectoryStore implements DirectoryStore {
   async deleteInvitation(practiceId: string, email: string): Promise<void> {
     await this.client.send(
       new DeleteCommand({ TableName: this.tableName, Key: directoryKeys.invitation(practiceId, email) }),
+    );
+  }
+
+  /** Writes an item that must not exist yet; StaleWriteError if it does. */
+  private putNew(item: Record<string, unknown>): Promise<void> {
+    return this.conditionally(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
   }
 
