@@ -4,7 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { directoryKeys } from '../directory/model';
 import { assertMaterialName, type KeyMaterialStore } from './key-material-store';
@@ -57,28 +57,23 @@ export class DynamoKeyMaterialStore implements KeyMaterialStore {
 
   async deleteAll(practiceId: string) {
     assertPracticeId(practiceId);
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': directoryKeys.practicePartition(practiceId),
-            ':prefix': PREFIX,
-          },
-          ProjectionExpression: 'pk, sk',
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': directoryKeys.practicePartition(practiceId), ':prefix': PREFIX },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         await this.client.send(
           new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }),
         );
       }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
   }
 
   private key(practiceId: string, name: string) {

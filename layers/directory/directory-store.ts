@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { directoryKeys, Invitation, Membership, Practice, StaffMember } from './model';
@@ -76,22 +77,18 @@ export class DynamoDirectoryStore implements DirectoryStore {
 
   async listStaff(practiceId: string): Promise<StaffMember[]> {
     const staff: StaffMember[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': directoryKeys.practicePartition(practiceId),
-            ':prefix': directoryKeys.staffPrefix,
-          },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) staff.push(StaffMember.parse(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': directoryKeys.practicePartition(practiceId),
+          ':prefix': directoryKeys.staffPrefix,
+        },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) staff.push(StaffMember.parse(item));
     return staff;
   }
 
