@@ -313,15 +313,20 @@ export function createInteractionHandler(deps: InteractionDeps) {
         if (refused) {
           return renderLogin(res, uid, refused.status, [{ field: 'email', message: refused.message }], email);
         }
-        prune();
-        pending.set(uid, {
-          sub: outcome.account.sub,
-          email: outcome.account.email,
-          expiresAtMs: deps.now().getTime() + PASSWORD_STEP_VALIDITY_MS,
-        });
-        return redirect(res, urls(uid).page);
+        return passedPasswordStep(res, uid, outcome.account);
       }
     }
+  };
+
+  /** The first factor is done (signed in, or just signed up): the code step comes next, for a while only. */
+  const passedPasswordStep = (res: ServerResponse, uid: string, account: { sub: string; email: string }) => {
+    prune();
+    pending.set(uid, {
+      sub: account.sub,
+      email: account.email,
+      expiresAtMs: deps.now().getTime() + PASSWORD_STEP_VALIDITY_MS,
+    });
+    return redirect(res, urls(uid).page);
   };
 
   const postCode = async (
@@ -427,13 +432,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
       ipBackoff.recordFailure(ip, deps.now());
       return renderSignUp(res, uid, 409, [{ field: 'email', message: SIGN_UP_MESSAGES.emailTaken }], values);
     }
-    prune();
-    pending.set(uid, {
-      sub: outcome.account.sub,
-      email: outcome.account.email,
-      expiresAtMs: deps.now().getTime() + PASSWORD_STEP_VALIDITY_MS,
-    });
-    return redirect(res, urls(uid).page);
+    return passedPasswordStep(res, uid, outcome.account);
   };
 
   const showCurrentStep = async (
