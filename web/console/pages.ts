@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { Action } from '../shared/me';
 import { HomePage } from './pages/HomePage';
 import { MyAccountPage } from './pages/MyAccountPage';
+import { FIND_PATIENT_PATH, FindPatientPage } from './pages/patients/FindPatientPage';
 import { StaffPage } from './pages/staff/StaffPage';
 import type { RouteParams } from './router/router';
 
@@ -21,6 +22,13 @@ export interface PageDefinition {
 
 export const PAGES: readonly PageDefinition[] = [
   { path: '/', title: 'Home', component: HomePage, nav: { label: 'Home' } },
+  {
+    path: FIND_PATIENT_PATH,
+    title: 'Find a patient',
+    component: FindPatientPage,
+    nav: { label: 'Find a patient' },
+    permission: 'patients.lookup',
+  },
   {
     path: '/staff',
     title: 'Staff',

@@ -10,8 +10,10 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly requestId: string | undefined;
   readonly issues: readonly FieldIssue[];
+  /** From a 429 or 503's `Retry-After`: how many seconds to wait before trying again, when the API said. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(problem: ProblemDetails) {
+  constructor(problem: ProblemDetails, options: { retryAfterSeconds?: number | undefined } = {}) {
     super(problem.detail);
     this.type = problem.type;
     this.status = problem.status;
@@ -19,6 +21,7 @@ export class ApiError extends Error {
     this.detail = problem.detail;
     this.requestId = problem.requestId;
     this.issues = problem.issues ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   /** The message for `field` (e.g. `body.nhsNumber`), if the API found a problem with it. */
@@ -71,6 +74,15 @@ async function problemFrom(response: Response): Promise<ProblemDetails> {
   );
 }
 
+/** `Retry-After` as seconds from now: either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 /**
  * `fetch` against the API with the bearer token; errors arrive as `ApiError`s parsed from problem+json.
  * Responses are never cached by the browser (`no-store`): nothing about patients stays on the device.
@@ -114,7 +126,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       options.onUnauthorized();
       throw new ApiError(await problemFrom(response));
     }
-    if (!response.ok) throw failed(new ApiError(await problemFrom(response)), path);
+    if (!response.ok) {
+      const retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
+      throw failed(new ApiError(await problemFrom(response), { retryAfterSeconds: retryAfter }), path);
+    }
     if (response.status === 204) return undefined as T;
     const contentType = response.headers.get('content-type') ?? '';
     if (!contentType.includes('json')) {

@@ -2,6 +2,7 @@ import { STAFF_ROLE_LABELS } from '../../shared/me';
 import { Tag } from '../components/Tag';
 import { useLoadedMe } from '../me';
 import { Link } from '../router/router';
+import { FIND_PATIENT_PATH } from './patients/FindPatientPage';
 
 export function HomePage() {
   const me = useLoadedMe();
@@ -48,6 +49,13 @@ export function HomePage() {
             </dd>
           </div>
         </dl>
+        {me.permissions.includes('patients.lookup') && (
+          <p>
+            <Link href={FIND_PATIENT_PATH} id="home-find-patient">
+              Find a patient
+            </Link>
+          </p>
+        )}
         {me.permissions.includes('staff.manage') && (
           <p>
             <Link href="/staff" id="home-manage-staff">
