@@ -2,6 +2,7 @@ import type { RouteDefinition } from '../layers/http/route';
 import { accountRoutes } from './account/routes';
 import { docsRoutes } from './docs/routes';
 import { healthRoutes } from './health/routes';
+import { lookupRoutes } from './lookup/routes';
 import { staffRoutes } from './staff/routes';
 
 /**
@@ -13,4 +14,5 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...docsRoutes,
   ...accountRoutes,
   ...staffRoutes,
+  ...lookupRoutes,
 ];

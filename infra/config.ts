@@ -97,6 +97,20 @@ export const StageConfigSchema = z
      * to start without the role); it remains only so tests can show what the flag changes, and will go.
      */
     practiceScopedCredentials: flag.default(true),
+    /**
+     * Which NHS England PDS the lookup function calls. `sandbox` (the default for a first deploy) is open and
+     * holds only test patients; `integration` and `production` need the application's signing key in the
+     * Secrets Manager secret `pdsSecretName` (created by an operator, never by this app: see the README).
+     */
+    pdsEnvironment: z.enum(['sandbox', 'integration', 'production']).default('sandbox'),
+    pdsSecretName: z
+      .string()
+      .regex(/^[\w/+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
+      .optional(),
+    /** How long a lookup can be used to invite the patient; its details are deleted after it. */
+    lookupTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(3_600),
+    lookupLimitPerUserPerHour: z.coerce.number().int().min(1).max(10_000).default(60),
+    lookupLimitPerPracticePerDay: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     /** The built web app (`npm run build:web`); deployed when present. */
     webDistDir: z
       .string()
@@ -104,6 +118,13 @@ export const StageConfigSchema = z
       .default(join(REPO_ROOT, 'web', 'dist')),
   })
   .superRefine((config, ctx) => {
+    if (config.pdsEnvironment !== 'sandbox' && !config.pdsSecretName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pdsSecretName'],
+        message: `PDS ${config.pdsEnvironment} needs the secret holding the application's API key and signing key`,
+      });
+    }
     if (Boolean(config.webDomainName) !== Boolean(config.webCertificateArn)) {
       ctx.addIssue({
         code: 'custom',
@@ -131,6 +152,11 @@ const CONTEXT_KEYS = [
   'apiBurstLimit',
   'logLevel',
   'practiceScopedCredentials',
+  'pdsEnvironment',
+  'pdsSecretName',
+  'lookupTtlSeconds',
+  'lookupLimitPerUserPerHour',
+  'lookupLimitPerPracticePerDay',
   'webDistDir',
 ] as const satisfies readonly (keyof StageConfig)[];
 

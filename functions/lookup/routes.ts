@@ -90,8 +90,11 @@ export const createLookupRoute = defineRoute({
   },
   response: { status: 200, description: 'A match, or the one "no match" answer', schema: LookupResult },
   errors: [429, 503],
+  pds: true,
+  lambda: { timeoutSeconds: 15 },
   tables: {
-    directory: { access: 'read', scope: 'practice' },
+    // Read-write: the practice's blind-index key is made (wrapped under its key) on first use.
+    directory: { access: 'readwrite', scope: 'practice' },
     records: { access: 'readwrite', scope: 'practice' },
     audit: { access: 'readwrite', scope: 'practice' },
   },

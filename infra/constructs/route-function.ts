@@ -1,9 +1,11 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { RouteDefinition } from '../../layers/http/route';
 import { ROUTE_FUNCTION_DEFAULTS } from '../../layers/http/route';
+import { PDS_ENVIRONMENTS, type PdsEnvironment } from '../../layers/pds/pds-config';
 import { type TableId, tableEnvName } from '../../layers/storage/tables';
 import { AppFunction, type StageFunctionSettings } from './app-function';
 import {
@@ -24,6 +26,16 @@ export interface RouteIdentityPool {
   userPoolArn: string;
 }
 
+/** How routes that declare `pds` reach the NHS Personal Demographics Service, and the lookup settings. */
+export interface RoutePdsSettings {
+  environment: PdsEnvironment;
+  /** The operator-made secret with {apiKey, privateKeyPem, kid}; none for the open sandbox. */
+  secretName?: string;
+  lookupTtlSeconds: number;
+  lookupLimitPerUserPerHour: number;
+  lookupLimitPerPracticePerDay: number;
+}
+
 export class MissingUserPoolError extends Error {
   override readonly name = 'MissingUserPoolError';
 }
@@ -42,6 +54,27 @@ export interface RouteFunctionProps extends StageFunctionSettings {
    * Unset: the function's own role reads and writes practice partitions directly (the previous design).
    */
   practiceDataRoleArn?: string;
+  /** Needed by routes that declare `pds`. */
+  pds?: RoutePdsSettings;
+}
+
+/** The PDS settings a `pds` route's function reads (layers/pds/pds-config.ts, functions/lookup/handler.ts). */
+export function pdsEnvironment(
+  route: RouteDefinition,
+  pds: RoutePdsSettings | undefined,
+  secretArn?: string,
+) {
+  if (!route.pds) return {};
+  if (!pds) throw new Error(`Route ${route.id} calls PDS but no PDS settings were given.`);
+  const target = PDS_ENVIRONMENTS[pds.environment];
+  return {
+    PDS_BASE_URL: target.baseUrl,
+    ...(target.tokenUrl ? { PDS_TOKEN_URL: target.tokenUrl } : {}),
+    ...(target.tokenUrl && secretArn ? { PDS_SECRET_ID: secretArn } : {}),
+    LOOKUP_TTL_SECONDS: String(pds.lookupTtlSeconds),
+    LOOKUP_LIMIT_PER_USER_PER_HOUR: String(pds.lookupLimitPerUserPerHour),
+    LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: String(pds.lookupLimitPerPracticePerDay),
+  };
 }
 
 /**
@@ -81,6 +114,11 @@ export class RouteFunction extends AppFunction {
     const grants = effectiveTableGrants(route);
     const roleArn = props.practiceDataRoleArn;
     const assumesRole = roleArn !== undefined && usesPracticeData(grants);
+    // Looked up by name: the secret holds our signing key, so operators create it, never this app.
+    const pdsSecret =
+      route.pds && props.pds?.secretName && PDS_ENVIRONMENTS[props.pds.environment].tokenUrl
+        ? Secret.fromSecretNameV2(scope, `${id}PdsSecret`, props.pds.secretName)
+        : undefined;
     const tableEnv = Object.fromEntries(
       (Object.keys(grants) as TableId[]).map((tableId) => [
         tableEnvName(tableId),
@@ -105,6 +143,7 @@ export class RouteFunction extends AppFunction {
         ...(route.identityAdmin && props.userPool ? { USER_POOL_ID: props.userPool.userPoolId } : {}),
         // Read by layers/isolation/scoped-clients.ts: with it, practice data goes through the role.
         ...(assumesRole ? { PRACTICE_DATA_ROLE_ARN: roleArn } : {}),
+        ...pdsEnvironment(route, props.pds, pdsSecret?.secretArn),
       },
       statements: [
         ...(roleArn === undefined
@@ -112,6 +151,17 @@ export class RouteFunction extends AppFunction {
           : platformTableAccessStatements(grants, props.tables, props.tableKey)),
         ...(assumesRole ? [assumePracticeDataRoleStatement(roleArn)] : []),
         ...identityAdminStatements(route, props.userPool),
+        ...(pdsSecret
+          ? [
+              new PolicyStatement({
+                sid: 'ReadPdsSigningKey',
+                effect: Effect.ALLOW,
+                actions: ['secretsmanager:GetSecretValue'],
+                // A name-only reference: Secrets Manager appends six random characters to the ARN.
+                resources: [`${pdsSecret.secretArn}-??????`],
+              }),
+            ]
+          : []),
       ],
       invocation: {
         deadLetterQueue:

@@ -16,6 +16,8 @@ import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { createGateway } from './gateway';
 import { createJwtAuthorizer } from './jwt-authorizer';
 import { API_RESOURCE_INDICATOR, createLocalIdentityProvider } from './oidc';
+import { loadOrCreateLocalPdsCredentials } from './pds/local-pds-credentials';
+import { type PdsServer, startPdsServer } from './pds/pds-server';
 import { createStaticSite } from './static-site';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -31,7 +33,19 @@ export interface LocalStackOptions {
   /** Keep DynamoDB in memory (tests); otherwise it persists under dataDir. */
   inMemory?: boolean;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** The PDS Patient JSON files the local PDS serves; default `PDS_PATIENTS_DIR`, else the synthetic set. */
+  pdsPatientsDir?: string;
+  /** Lookup settings (the handler's LOOKUP_* variables), e.g. a low rate limit for a test. */
+  lookupSettings?: Partial<
+    Record<
+      'LOOKUP_TTL_SECONDS' | 'LOOKUP_LIMIT_PER_USER_PER_HOUR' | 'LOOKUP_LIMIT_PER_PRACTICE_PER_DAY',
+      string
+    >
+  >;
 }
+
+/** The project's synthetic patients (999 test range), described in its README. */
+export const DEFAULT_PDS_PATIENTS_DIR = join(REPO_ROOT, 'infra', 'local', 'pds', 'patients');
 
 export interface LocalStack {
   url: string;
@@ -39,6 +53,8 @@ export interface LocalStack {
   dynamoEndpoint: string;
   tableNames: Record<string, string>;
   demo: DemoData;
+  /** The local stand-in for NHS England's PDS, and the directory it serves. */
+  pds: PdsServer & { patientsDir: string };
   close(): Promise<void>;
 }
 
@@ -102,6 +118,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.inMemory ? {} : { path: join(options.dataDir, 'dynamodb') },
   );
 
+  // The local PDS: the same HTTP API and token flow as NHS England's, so the real client code runs.
+  const pdsPatientsDir = resolve(
+    options.pdsPatientsDir ?? process.env.PDS_PATIENTS_DIR ?? DEFAULT_PDS_PATIENTS_DIR,
+  );
+  const pdsCredentials = await loadOrCreateLocalPdsCredentials(options.dataDir);
+  const pds = await startPdsServer({
+    patientsDir: pdsPatientsDir,
+    clients: [
+      {
+        apiKey: pdsCredentials.credentials.apiKey,
+        kid: pdsCredentials.credentials.kid,
+        publicJwk: pdsCredentials.publicJwk,
+      },
+    ],
+  });
+
   // The same settings the CDK stack gives each function, pointed at the local parts.
   Object.assign(process.env, {
     APP_VERSION: packageVersion(),
@@ -115,6 +147,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+    // One AES key per practice under the data dir, instead of KMS.
+    LOCAL_KEYS_DIR: options.dataDir,
+    PDS_BASE_URL: pds.url,
+    PDS_TOKEN_URL: pds.tokenUrl,
+    PDS_CREDENTIALS_FILE: pdsCredentials.file,
+    ...options.lookupSettings,
     ...Object.fromEntries(
       Object.entries(dynamo.tableNames).map(([id, name]) => [tableEnvName(id as never), name]),
     ),
@@ -197,12 +235,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamoEndpoint: dynamo.endpoint,
     tableNames: dynamo.tableNames,
     demo,
+    pds: Object.assign(pds, { patientsDir: pdsPatientsDir }),
     async close() {
       ready = undefined;
       await rm(runtimeFile, { force: true });
       server.closeAllConnections();
       await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
       await identity.close();
+      await pds.stop();
       await dynamo.close();
     },
   };

@@ -77,6 +77,13 @@ export class ApiStack extends Stack {
         staffEmailDomains: config.staffEmailDomains,
         userPool: { userPoolId: props.userPool.userPoolId, userPoolArn: props.userPool.userPoolArn },
         ...(practiceDataRoleArn ? { practiceDataRoleArn } : {}),
+        pds: {
+          environment: config.pdsEnvironment,
+          ...(config.pdsSecretName ? { secretName: config.pdsSecretName } : {}),
+          lookupTtlSeconds: config.lookupTtlSeconds,
+          lookupLimitPerUserPerHour: config.lookupLimitPerUserPerHour,
+          lookupLimitPerPracticePerDay: config.lookupLimitPerPracticePerDay,
+        },
       });
       functions.set(route.id, routeFunction);
 

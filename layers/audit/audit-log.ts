@@ -12,6 +12,7 @@ export const AUDIT_EVENT_TYPES = [
   'staff.reinstated',
   'staff.role_changed',
   'staff.aup_accepted',
+  'patient.lookup',
 ] as const;
 
 export const AuditEvent = z.object({

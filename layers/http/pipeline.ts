@@ -13,7 +13,7 @@ import type { $ZodType, output } from 'zod/v4/core';
 import { logger, metrics, tracer } from '../observability/powertools';
 import { functionStores, type StoreAccess } from '../practice/practice-stores';
 import * as z from '../validation/z';
-import { HttpError } from './errors';
+import { BadRequestError, HttpError } from './errors';
 import { identityFromAuthorizer } from './identity';
 import { parsePart, readJsonBody } from './request-parsing';
 import type { RouteDefinition } from './route';
@@ -111,7 +111,19 @@ function errorBoundary(): middy.MiddlewareObj<
 export function httpHandler<R extends RouteDefinition>(
   route: R,
   implementation: (request: HandlerRequest<R>) => Promise<HandlerResult<R>>,
-  options: { stores?: () => StoreAccess } = {},
+  options: {
+    stores?: () => StoreAccess;
+    /**
+     * Staff routes whose every attempt must be on record (patient lookups): called when the admitted caller's
+     * request fails validation, before the 400 goes out. `rawBody` is the parsed JSON, if it parsed.
+     */
+    onInvalidRequest?: (invalid: {
+      caller: StaffCaller;
+      error: BadRequestError;
+      rawBody: unknown;
+      requestId: string;
+    }) => Promise<void>;
+  } = {},
 ): HttpHandler {
   const stores = options.stores ?? functionStores;
   const core = async (
@@ -127,11 +139,26 @@ export function httpHandler<R extends RouteDefinition>(
           ? admitAccount(identityFromAuthorizer(event))
           : undefined;
     if (caller && 'practiceId' in caller) logger.appendKeys({ practice_id: caller.practiceId });
-    const params = parsePart('params', route.request.params, event.pathParameters);
-    const query = parsePart('query', route.request.query, event.queryStringParameters);
-    const body = route.request.body
-      ? parsePart('body', route.request.body, readJsonBody(event))
-      : parsePart('body', undefined, event.body);
+    let rawBody: unknown;
+    let params: unknown;
+    let query: unknown;
+    let body: unknown;
+    try {
+      params = parsePart('params', route.request.params, event.pathParameters);
+      query = parsePart('query', route.request.query, event.queryStringParameters);
+      if (route.request.body) {
+        rawBody = readJsonBody(event);
+        body = parsePart('body', route.request.body, rawBody);
+      } else {
+        body = parsePart('body', undefined, event.body);
+      }
+    } catch (error) {
+      if (error instanceof BadRequestError && options.onInvalidRequest && route.auth === 'staff' && caller) {
+        // Awaited, so that a failure to record it fails the request (routes that must audit fail closed).
+        await options.onInvalidRequest({ caller: caller as StaffCaller, error, rawBody, requestId });
+      }
+      throw error;
+    }
 
     const result = await implementation({
       body,

@@ -56,6 +56,8 @@ export interface RouteDefinition<
   /** Error statuses this route can answer besides 400/401/403/500, for the API document. */
   errors?: number[];
   lambda?: { memoryMb?: number; timeoutSeconds?: number };
+  /** The function calls the NHS Personal Demographics Service (its URL, credentials and lookup settings). */
+  pds?: boolean;
   /** The function may end a member's sessions at the identity provider (Cognito AdminUserGlobalSignOut). */
   identityAdmin?: boolean;
   /**

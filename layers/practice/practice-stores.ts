@@ -2,9 +2,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, type AuditLog, DynamoAuditLog, type NewAuditEvent } from '../audit/audit-log';
 import { BaseConfig, requiredName } from '../config/base-config';
 import { ConfigError, loadConfig } from '../config/load-config';
+import type { FieldCrypto } from '../crypto/field-crypto';
 import { type DirectoryStore, DynamoDirectoryStore } from '../directory/directory-store';
 import type { Invitation, Membership, Practice, StaffMember } from '../directory/model';
 import { platformDocumentClient, practiceDocumentClient } from '../isolation/scoped-clients';
+import { PracticeLookups } from '../records/lookup-records';
+import { PracticeRateLimits } from '../records/rate-limits';
 import * as z from '../validation/z';
 
 /** A write aimed at another practice than the one the stores were opened for: a bug, refused. */
@@ -74,6 +77,9 @@ export interface PlatformDirectory {
 export interface PracticeStores {
   directory: PracticeDirectory;
   audit: PracticeAuditLog;
+  /** The practice's lookups (patient details encrypted under its key). */
+  lookups: PracticeLookups;
+  rateLimits: PracticeRateLimits;
 }
 
 /** How a function opens stores: the platform's, and one practice's at a time. */
@@ -85,7 +91,9 @@ export interface StoreAccess {
 /** Stores over any DynamoDB clients: the functions' scoped ones, or (tests) one client for everything. */
 export function storeAccess(options: {
   /** A function without the audit table in its configuration gets a ConfigError if it asks for the log. */
-  tables: { directory: string; audit?: string };
+  tables: { directory: string; audit?: string; records?: string };
+  /** Field encryption under each practice's key; needed by stores that hold patient data. */
+  crypto?: () => FieldCrypto;
   platformClient: () => DynamoDBDocumentClient;
   practiceClient: (practiceId: string) => DynamoDBDocumentClient;
 }): StoreAccess {
@@ -93,7 +101,12 @@ export function storeAccess(options: {
     platform: () => new DynamoDirectoryStore(options.platformClient(), options.tables.directory),
     practice: (practiceId) => {
       const client = options.practiceClient(practiceId);
-      const { audit } = options.tables;
+      const { audit, records } = options.tables;
+      const recordsTable = () => {
+        if (!records)
+          throw new ConfigError('Invalid configuration. TABLE_RECORDS: is required by this route');
+        return records;
+      };
       return {
         directory: new PracticeDirectory(
           new DynamoDirectoryStore(client, options.tables.directory),
@@ -103,30 +116,55 @@ export function storeAccess(options: {
           if (!audit) throw new ConfigError('Invalid configuration. TABLE_AUDIT: is required by this route');
           return new PracticeAuditLog(new DynamoAuditLog(client, audit), practiceId);
         },
+        get lookups() {
+          const crypto = options.crypto?.();
+          if (!crypto) throw new ConfigError('Invalid configuration: this route has no practice keys');
+          return new PracticeLookups(client, recordsTable(), practiceId, crypto);
+        },
+        get rateLimits() {
+          return new PracticeRateLimits(client, recordsTable(), practiceId);
+        },
       };
     },
   };
 }
 
 let defaultAccess: StoreAccess | undefined;
+let configuredTables: { directory: string; audit?: string; records?: string } | undefined;
+
+function tablesFromConfig() {
+  if (!configuredTables) {
+    const config = loadConfig(
+      z.extend(BaseConfig, {
+        TABLE_DIRECTORY: requiredName(),
+        TABLE_AUDIT: z.optional(z.string()),
+        TABLE_RECORDS: z.optional(z.string()),
+      }),
+    );
+    configuredTables = {
+      directory: config.TABLE_DIRECTORY,
+      ...(config.TABLE_AUDIT ? { audit: config.TABLE_AUDIT } : {}),
+      ...(config.TABLE_RECORDS ? { records: config.TABLE_RECORDS } : {}),
+    };
+  }
+  return configuredTables;
+}
 
 /**
  * This function's stores, from its configuration: practice data through credentials scoped to that practice
  * (STS session tags in AWS; the ambient credentials locally), everything else with the function's own.
+ * Routes that hold patient data pass their field encryption (`functionCrypto().fields`); the others never
+ * import the Encryption SDK, which keeps their bundles small.
  */
-export function functionStores(): StoreAccess {
-  if (!defaultAccess) {
-    const config = loadConfig(
-      z.extend(BaseConfig, { TABLE_DIRECTORY: requiredName(), TABLE_AUDIT: z.optional(z.string()) }),
-    );
-    defaultAccess = storeAccess({
-      tables: {
-        directory: config.TABLE_DIRECTORY,
-        ...(config.TABLE_AUDIT ? { audit: config.TABLE_AUDIT } : {}),
-      },
+export function functionStores(options: { crypto?: () => FieldCrypto } = {}): StoreAccess {
+  const build = () =>
+    storeAccess({
+      tables: tablesFromConfig(),
+      ...(options.crypto ? { crypto: options.crypto } : {}),
       platformClient: platformDocumentClient,
       practiceClient: practiceDocumentClient,
     });
-  }
+  if (options.crypto) return build();
+  defaultAccess ??= build();
   return defaultAccess;
 }

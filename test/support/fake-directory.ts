@@ -1,7 +1,12 @@
 import type { AuditLog } from '../../layers/audit/audit-log';
 import type { DirectoryStore } from '../../layers/directory/directory-store';
 import type { StaffMember } from '../../layers/directory/model';
-import { PracticeAuditLog, PracticeDirectory, type StoreAccess } from '../../layers/practice/practice-stores';
+import {
+  PracticeAuditLog,
+  PracticeDirectory,
+  type PracticeStores,
+  type StoreAccess,
+} from '../../layers/practice/practice-stores';
 
 export function staffMember(overrides: Partial<StaffMember> = {}): StaffMember {
   return {
@@ -56,10 +61,11 @@ export function accessWithMember(
   const store = directoryWithMember(member);
   return {
     platform: () => store,
-    practice: (practiceId) => ({
-      directory: new PracticeDirectory(store, practiceId),
-      audit: new PracticeAuditLog(audit, practiceId),
-    }),
+    practice: (practiceId) =>
+      withoutRecordStores({
+        directory: new PracticeDirectory(store, practiceId),
+        audit: new PracticeAuditLog(audit, practiceId),
+      }),
   };
 }
 
@@ -68,4 +74,15 @@ export function discardingAuditLog(): AuditLog {
     record: async (event) => ({ ...event, eventId: 'e', at: event.at ?? new Date().toISOString() }),
     list: async () => [],
   };
+}
+
+/** Adds the record stores, for fakes of routes that never touch patient records: using one is a test bug. */
+export function withoutRecordStores(stores: Omit<PracticeStores, 'lookups' | 'rateLimits'>): PracticeStores {
+  const missing = () => {
+    throw new Error('this fake has no record stores');
+  };
+  return Object.defineProperties(stores, {
+    lookups: { get: missing },
+    rateLimits: { get: missing },
+  }) as PracticeStores;
 }

@@ -10,7 +10,7 @@ import type { StaffMember } from '../../../layers/directory/model';
 import type { StaffCaller } from '../../../layers/http/staff-gate';
 import { CognitoIdentityAdmin, identityAdminFrom } from '../../../layers/identity/identity-admin';
 import { PracticeAuditLog, PracticeDirectory } from '../../../layers/practice/practice-stores';
-import { directoryWithMember, staffMember } from '../../support/fake-directory';
+import { directoryWithMember, staffMember, withoutRecordStores } from '../../support/fake-directory';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 /** The admin of practice A, with practice A's stores over the given member, as the gate would open them. */
@@ -23,10 +23,10 @@ function adminWith(member: StaffMember, writes: StaffMember[], audit: AuditLog):
     subject: 'admin-1',
     practiceId: 'practice-a',
     staff: staffMember({ sub: 'admin-1', role: 'practice_admin' }),
-    stores: {
+    stores: withoutRecordStores({
       directory: new PracticeDirectory(directory, 'practice-a'),
       audit: new PracticeAuditLog(audit, 'practice-a'),
-    },
+    }),
   };
 }
 

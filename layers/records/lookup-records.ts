@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { FieldCrypto, FieldRef } from '../crypto/field-crypto';
+import * as z from '../validation/z';
+import { practicePartition } from './record-keys';
+
+/** What a lookup keeps for the invite step: everything PDS said that a later step needs, nothing else. */
+export const LookupPatient = z.strictObject({
+  nhsNumber: z.string().check(z.regex(/^\d{10}$/)),
+  birthDate: z.string(),
+  givenNames: z.array(z.string()),
+  familyName: z.string(),
+  displayName: z.string(),
+  gender: z.enum(['male', 'female', 'other', 'unknown']),
+  mobile: z.nullable(z.string()),
+  gpOdsCode: z.nullable(z.string()),
+});
+export type LookupPatient = z.infer<typeof LookupPatient>;
+
+export interface LookupRecord {
+  lookupId: string;
+  createdAt: string;
+  /** The staff member who looked the patient up (their sub). */
+  createdBy: string;
+  expiresAt: Date;
+  patient: LookupPatient;
+  /** Blind index of the NHS number: "was this patient looked up?" without decrypting. */
+  nhsNumberIndex: string;
+}
+
+/**
+ * The patient's details are ONE encrypted attribute, not one per field: each distinct encryption context has
+ * its own cached data key, so one attribute costs one KMS call per practice per cache period instead of eight.
+ */
+export const LOOKUP_PATIENT_FIELD: FieldRef = { table: 'records', attribute: 'lookup.patient' };
+
+const StoredLookup = z.object({
+  lookupId: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  expiresAt: z.number(),
+  nhsNumberIndex: z.string(),
+  patient: z.string(),
+});
+
+/**
+ * One practice's lookups in the records table (`pk = PRACTICE#<id>`, `sk = LOOKUP#<lookupId>`). The patient's
+ * details are encrypted under the practice key before they are written; the item expires (TTL), and reads
+ * ignore an expired item that DynamoDB has not yet deleted.
+ */
+export class PracticeLookups {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    readonly practiceId: string,
+    private readonly crypto: FieldCrypto,
+  ) {}
+
+  newLookupId(): string {
+    return randomUUID();
+  }
+
+  async create(record: LookupRecord): Promise<void> {
+    const patient = LookupPatient.parse(record.patient);
+    const ciphertext = await this.crypto.encrypt(
+      this.practiceId,
+      LOOKUP_PATIENT_FIELD,
+      JSON.stringify(patient),
+    );
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...this.key(record.lookupId),
+          lookupId: record.lookupId,
+          createdAt: record.createdAt,
+          createdBy: record.createdBy,
+          expiresAt: Math.floor(record.expiresAt.getTime() / 1000),
+          nhsNumberIndex: record.nhsNumberIndex,
+          patient: ciphertext,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** The lookup, decrypted; undefined when there is none or it has expired. */
+  async get(lookupId: string, now: Date = new Date()): Promise<LookupRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(lookupId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const stored = StoredLookup.parse(Item);
+    if (stored.expiresAt * 1000 <= now.getTime()) return undefined;
+    const plaintext = await this.crypto.decrypt(this.practiceId, LOOKUP_PATIENT_FIELD, stored.patient);
+    return {
+      lookupId: stored.lookupId,
+      createdAt: stored.createdAt,
+      createdBy: stored.createdBy,
+      expiresAt: new Date(stored.expiresAt * 1000),
+      nhsNumberIndex: stored.nhsNumberIndex,
+      patient: LookupPatient.parse(JSON.parse(plaintext)),
+    };
+  }
+
+  private key(lookupId: string) {
+    if (!/^[0-9a-f-]{36}$/.test(lookupId)) throw new TypeError('Not a lookup id.');
+    return { pk: practicePartition(this.practiceId), sk: `LOOKUP#${lookupId}` };
+  }
+}
