@@ -3,7 +3,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isAllowedStaffEmail, parseDomainList } from '../../functions/identity/staff-email-policy';
 import { staffTokenClaims } from '../../functions/identity/token-claims';
 import { ROUTES } from '../../functions/routes';
@@ -15,15 +14,13 @@ import { type DemoData, seedDemoData } from './demo-seed';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { createGateway } from './gateway';
 import { createJwtAuthorizer } from './jwt-authorizer';
+import { CONSOLE_CLIENT_ID, localOrigin, REPO_ROOT, RUNTIME_FILE } from './local-settings';
 import { API_RESOURCE_INDICATOR, createLocalIdentityProvider } from './oidc';
 import { loadOrCreateLocalPdsCredentials } from './pds/local-pds-credentials';
 import { type PdsServer, startPdsServer } from './pds/pds-server';
 import { createStaticSite } from './static-site';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const CONSOLE_CLIENT_ID = 'clinic-console';
-/** Written while the stack runs: its URL and where its DynamoDB listens. */
-export const RUNTIME_FILE = 'local-stack.json';
+export { CONSOLE_CLIENT_ID, localOrigin, REPO_ROOT, RUNTIME_FILE };
 
 export interface LocalStackOptions {
   port: number;
@@ -56,11 +53,6 @@ export interface LocalStack {
   /** The local stand-in for NHS England's PDS, and the directory it serves. */
   pds: PdsServer & { patientsDir: string };
   close(): Promise<void>;
-}
-
-/** The one origin the browser, the sign-in redirects and the token issuer use: a wildcard bind is `localhost`. */
-export function localOrigin(host: string, port: number): string {
-  return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
 }
 
 export class PortInUseError extends Error {

@@ -7,7 +7,7 @@ import { DynamoAuditLog } from '../../../layers/audit/audit-log';
 import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
 import { DynamoDirectoryStore } from '../../../layers/directory/directory-store';
 import { createDocumentClient } from '../../../layers/storage/dynamo-client';
-import { RUNTIME_FILE } from '../local-stack';
+import { RUNTIME_FILE } from '../local-settings';
 import { localSettings } from './settings';
 
 const USAGE =

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DemoData } from '../demo-seed';
-import { localOrigin, REPO_ROOT } from '../local-stack';
+import { localOrigin, REPO_ROOT } from '../local-settings';
 
 /** The same settings `npm start` reads, so the commands find the running stack and its data. */
 export function localSettings() {

@@ -1,4 +1,4 @@
-import { CONSOLE_CLIENT_ID } from '../local-stack';
+import { CONSOLE_CLIENT_ID } from '../local-settings';
 import { signIn } from '../oidc';
 import { demoPasswordFor, emailArgument, localSettings } from './settings';
 

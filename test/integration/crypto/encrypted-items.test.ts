@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../infra/local/embedded-dynamodb';
 import { PracticeBlindIndex } from '../../../layers/crypto/blind-index';
@@ -10,6 +10,7 @@ import { DynamoKeyMaterialStore } from '../../../layers/crypto/dynamo-key-materi
 import { DecryptionFailedError, EncryptionContextMismatchError } from '../../../layers/crypto/errors';
 import { FieldCrypto } from '../../../layers/crypto/field-crypto';
 import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
+import { PracticeLookups } from '../../../layers/records/lookup-records';
 
 let dynamo: EmbeddedDynamo;
 let client: DynamoDBDocumentClient;
@@ -112,5 +113,52 @@ describe('encrypted patient attributes in DynamoDB', () => {
     expect(await afterShred.decrypt('surgery-b', { table: 'records', attribute: 'name' }, b.name)).toBe(
       'Bob Example',
     );
+  });
+
+  it('a lookup whose patient ciphertext was swapped in from another practice fails with a clear error', async () => {
+    const practiceKeys = keys();
+    await practiceKeys.provision('surgery-c', 'Surgery C');
+    await practiceKeys.provision('surgery-d', 'Surgery D');
+    const crypto = new FieldCrypto(practiceKeys);
+    const records = dynamo.tableNames.records;
+    const lookups = (practiceId: string) => new PracticeLookups(client, records, practiceId, crypto);
+    const patient = (nhsNumber: string, familyName: string) => ({
+      nhsNumber,
+      birthDate: '1980-04-12',
+      givenNames: ['Test'],
+      familyName,
+      displayName: `Test ${familyName}`,
+      gender: 'unknown' as const,
+      mobile: '07700900123',
+      gpOdsCode: null,
+    });
+    const record = (lookupId: string, nhsNumber: string, familyName: string) => ({
+      lookupId,
+      createdAt: new Date().toISOString(),
+      createdBy: 'someone',
+      expiresAt: new Date(Date.now() + 3_600_000),
+      nhsNumberIndex: 'index',
+      patient: patient(nhsNumber, familyName),
+    });
+    const cId = '00000000-0000-4000-8000-00000000000c';
+    const dId = '00000000-0000-4000-8000-00000000000d';
+    await lookups('surgery-c').create(record(cId, '9990000018', 'Cee'));
+    await lookups('surgery-d').create(record(dId, '9990000026', 'Dee'));
+    expect((await lookups('surgery-c').get(cId))?.patient.familyName).toBe('Cee');
+
+    const { Item: dItem } = await client.send(
+      new GetCommand({ TableName: records, Key: { pk: 'PRACTICE#surgery-d', sk: `LOOKUP#${dId}` } }),
+    );
+    await client.send(
+      new UpdateCommand({
+        TableName: records,
+        Key: { pk: 'PRACTICE#surgery-c', sk: `LOOKUP#${cId}` },
+        UpdateExpression: 'SET patient = :stolen',
+        ExpressionAttributeValues: { ':stolen': dItem?.patient },
+      }),
+    );
+    const reading = lookups('surgery-c').get(cId);
+    await expect(reading).rejects.toThrow(DecryptionFailedError);
+    await expect(reading).rejects.toThrow(/records\.lookup\.patient of practice surgery-c/);
   });
 });
