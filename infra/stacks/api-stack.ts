@@ -8,6 +8,7 @@ import type { RouteDefinition } from '../../layers/http/route';
 import type { StageConfig } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
+import { OnboardingFunction } from '../constructs/onboarding-function';
 import { PracticeDataRole } from '../constructs/practice-data-role';
 import { needsSignIn, userPoolAuthorizer } from '../constructs/route-authorizer';
 import { RouteFunction } from '../constructs/route-function';
@@ -36,6 +37,8 @@ export class ApiStack extends Stack {
   readonly httpApi: IHttpApi;
   /** Only with `practiceScopedCredentials` on. */
   readonly practiceDataRole?: PracticeDataRole;
+  /** The operator's onboarding function (with the practice data role: new keys name that role). */
+  readonly onboarding?: OnboardingFunction;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -119,6 +122,23 @@ export class ApiStack extends Stack {
       this.practiceDataRole = practiceDataRole;
       // For the practice key policies (layers/crypto/kms-practice-keys.ts `dataRoleArns`).
       new CfnOutput(this, 'PracticeDataRoleArn', { value: practiceDataRole.roleArn });
+
+      this.onboarding = new OnboardingFunction(this, 'OnboardPractice', {
+        stage: config.stage,
+        appVersion: config.appVersion,
+        logLevel: config.logLevel,
+        logRetention: config.logRetentionDays,
+        logKey,
+        tables: props.tables,
+        tableKey: props.tableKey,
+        staffEmailDomains: config.staffEmailDomains,
+        practiceDataRoleArn: practiceDataRole.roleArn,
+      });
+      new CfnOutput(this, 'OnboardPracticeFunction', {
+        value: this.onboarding.function.functionName,
+        description:
+          'aws lambda invoke --function-name <this> --payload \'{"operator":..,"name":..,"odsCode":..,"adminEmail":..}\' out.json',
+      });
     }
   }
 }

@@ -22,7 +22,12 @@ interface ResourceJson {
   };
 }
 
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
+type Statement = {
+  Sid?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, unknown>;
+};
 
 let built: TestApp;
 let template: Template;
@@ -55,8 +60,8 @@ function statementsOf(routeId: string): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 
 describe('api stack', () => {
-  it('has one function and one HTTP API route per entry of ROUTES', () => {
-    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length);
+  it('has one function and one HTTP API route per entry of ROUTES, plus the operator’s onboarding', () => {
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
     for (const route of ROUTES) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -122,6 +127,16 @@ describe('api stack', () => {
       for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
         const actions = actionsOf(statement);
         if (actions.some((action) => action.startsWith('dynamodb:') || action.startsWith('kms:'))) {
+          // CreateKey has no resource to name: it is allowed only with this app's and stage's request tags.
+          if (statement.Sid === 'CreatePracticeKeys') {
+            expect(actions.sort()).toEqual(['kms:CreateKey', 'kms:TagResource']);
+            expect(statement).toMatchObject({
+              Condition: {
+                StringEquals: { 'aws:RequestTag/app': 'clinic-connect', 'aws:RequestTag/stage': 'dev' },
+              },
+            });
+            continue;
+          }
           expect([statement.Resource].flat()).not.toContain('*');
           expect(actions.every((action) => !action.includes('*'))).toBe(true);
         }
@@ -274,5 +289,32 @@ describe('table access from a route declaration', () => {
         tables: { directory: { access: 'readwrite', scope: 'platform' } },
       }),
     ).toEqual({ directory: { access: 'readwrite', scope: 'any' } });
+  });
+
+  it('lets only the operator’s onboarding function create and name practice keys, for this stage', () => {
+    const creators = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).filter(([, policy]) =>
+      (policy.Properties.PolicyDocument.Statement as Statement[]).some((statement) =>
+        actionsOf(statement).some((action) => ['kms:CreateKey', 'kms:CreateAlias'].includes(action)),
+      ),
+    );
+    expect(creators.map(([id]) => id)).toEqual([expect.stringMatching(/^OnboardPractice/)]);
+    const statements = creators[0]?.[1].Properties.PolicyDocument.Statement as (Statement & {
+      Sid: string;
+    })[];
+    const named = statements.find((statement) => statement.Sid === 'NamePracticeKeys');
+    expect(JSON.stringify(named?.Resource)).toContain(':alias/clinic-connect/dev/practice/*');
+    const administer = statements.find((statement) => statement.Sid === 'AdministerPracticeKeys');
+    expect(administer).toMatchObject({
+      Condition: {
+        StringEquals: { 'aws:ResourceTag/app': 'clinic-connect', 'aws:ResourceTag/stage': 'dev' },
+      },
+    });
+    // It may not use practice keys (no Encrypt, Decrypt or GenerateDataKey), so it can read no practice's data.
+    for (const use of ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey']) {
+      const onPracticeKeys = statements.filter(
+        (s) => actionsOf(s).includes(use) && JSON.stringify(s.Resource).includes(':key/*'),
+      );
+      expect(onPracticeKeys).toEqual([]);
+    }
   });
 });
