@@ -1,26 +1,11 @@
 import { loadConfig } from '../../layers/config/load-config';
 import { functionCrypto } from '../../layers/crypto/function-crypto';
 import { httpHandler } from '../../layers/http/pipeline';
-import { demographicsFromConfig, PdsConfig } from '../../layers/pds/pds-config';
+import { demographicsFromConfig } from '../../layers/pds/pds-config';
 import { functionStores } from '../../layers/practice/practice-stores';
-import * as z from '../../layers/validation/z';
-import { auditInvalidLookup, DEFAULT_LOOKUP_SETTINGS, type LookupDeps, lookUpPatient } from './lookup';
+import { auditInvalidLookup, type LookupDeps, lookUpPatient } from './lookup';
+import { LookupConfig } from './lookup-config';
 import { createLookupRoute } from './routes';
-
-const positive = (fallback: number) =>
-  z._default(
-    z.pipe(
-      z.string().check(z.regex(/^\d{1,7}$/, 'must be a whole number')),
-      z.transform((value) => Number(value)),
-    ),
-    fallback,
-  );
-
-export const LookupConfig = z.extend(PdsConfig, {
-  LOOKUP_TTL_SECONDS: positive(DEFAULT_LOOKUP_SETTINGS.lookupTtlSeconds),
-  LOOKUP_LIMIT_PER_USER_PER_HOUR: positive(DEFAULT_LOOKUP_SETTINGS.perUserPerHour),
-  LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: positive(DEFAULT_LOOKUP_SETTINGS.perPracticePerDay),
-});
 
 let deps: LookupDeps | undefined;
 /** Built on first use and kept for the container: the PDS token, key caches and clients live with it. */
