@@ -1,16 +1,19 @@
+// First: sets the log level before any module makes the Powertools logger (see quiet-logs.ts).
+import './quiet-logs';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROUTES } from '../../functions/routes';
-import { REPO_ROOT, startLocalStack } from '../../infra/local/local-stack';
+import { REPO_ROOT } from '../../infra/local/local-stack';
 import { bundleHandler } from './bundle';
 import { benchCrypto } from './crypto-bench';
+import { benchLocalGateway } from './lookup-bench';
 import { round, summarise } from './stats';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? 1000);
+const LOOKUP_REQUESTS = Number(process.env.BENCH_LOOKUP_REQUESTS ?? 300);
 const HANDLER_ENV = {
   ...process.env,
   APP_VERSION: 'bench',
@@ -61,42 +64,22 @@ async function benchHandlers(outDir: string) {
   return { baseline, rows };
 }
 
-async function benchWarmHealth() {
-  const dataDir = join(tmpdir(), `clinic-bench-${process.pid}`);
-  const stack = await startLocalStack({ port: 0, dataDir, inMemory: true, logLevel: 'ERROR' });
-  try {
-    const url = `${stack.url}/api/health`;
-    for (let i = 0; i < 50; i++) await (await fetch(url)).arrayBuffer();
-    const samples: number[] = [];
-    for (let i = 0; i < WARM_REQUESTS; i++) {
-      const started = process.hrtime.bigint();
-      const response = await fetch(url);
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`health answered ${response.status}`);
-      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-    return summarise(samples);
-  } finally {
-    await stack.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
 async function main() {
   const outDir = join(REPO_ROOT, 'bench', 'bundles');
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
 
   const handlers = await benchHandlers(outDir);
-  const healthWarm = await benchWarmHealth();
+  const gateway = await benchLocalGateway({ warmRequests: WARM_REQUESTS, lookupRequests: LOOKUP_REQUESTS });
   const crypto = await benchCrypto();
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-    settings: { coldRuns: COLD_RUNS, warmRequests: WARM_REQUESTS },
+    settings: { coldRuns: COLD_RUNS, warmRequests: WARM_REQUESTS, lookupRequests: LOOKUP_REQUESTS },
     baselineNodeStartMs: handlers.baseline,
     handlers: handlers.rows,
-    warmLatencyMs: { 'GET /api/health (local gateway)': healthWarm },
+    warmLatencyMs: { 'GET /api/health (local gateway)': gateway.healthWarm },
+    lookupThroughLocalGateway: gateway.lookup,
     fieldEncryption: crypto,
   };
   await writeFile(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -112,7 +95,20 @@ async function main() {
       'over baseline ms': r.coldImportOverBaselineMs,
     })),
   );
-  console.table({ 'GET /api/health warm (local gateway)': healthWarm });
+  console.table({ 'GET /api/health warm (local gateway)': gateway.healthWarm });
+  const { lookup } = gateway;
+  console.log(
+    `Lookup through the local gateway (n=${lookup.requests} each, interleaved; local PDS stand-in, dynalite):`,
+  );
+  console.table({
+    'GET /api/health (baseline, same run)': lookup.healthBaselineMs,
+    'POST /api/lookups match': lookup.matchMs,
+    'POST /api/lookups no-match': lookup.noMatchMs,
+  });
+  console.log(
+    `Lookup overhead over baseline (p50 - p50): match ${lookup.overheadOverBaselineMs.match} ms, ` +
+      `no-match ${lookup.overheadOverBaselineMs.noMatch} ms`,
+  );
   console.table({
     'encrypt + decrypt, caching on': crypto.encryptDecryptMs,
     'encrypt + decrypt, caching off': crypto.encryptDecryptMsCachingOff,

@@ -2,25 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { compliancePacks } from '../../infra/stacks/build-app';
-import { buildTestApp } from './support';
-
-interface Finding {
-  rule: string;
-  path: string;
-}
-
-/** Every finding of the four packs on an already synthesized app, acknowledged ones excluded. */
-function findings(app: App): Finding[] {
-  return compliancePacks(app).flatMap((pack) =>
-    pack.validateScope(app).violations.flatMap((violation) =>
-      violation.violatingResources.map((resource) => ({
-        rule: violation.ruleName,
-        path: resource.constructPath ?? '?',
-      })),
-    ),
-  );
-}
+import { buildTestApp, nagFindings as findings } from './support';
 
 const NAG_RULE = /^(AwsSolutions|HIPAA\.Security|NIST\.800\.53\.R5|Serverless)-/;
 

@@ -96,6 +96,74 @@ describe('stage config', () => {
     );
   });
 
+  it('calls the PDS sandbox by default, with the default lookup settings', () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      pdsEnvironment: 'sandbox',
+      lookupTtlSeconds: 3_600,
+      lookupLimitPerUserPerHour: 60,
+      lookupLimitPerPracticePerDay: 1_000,
+    });
+    expect(config.pdsSecretName).toBeUndefined();
+  });
+
+  it.each(['integration', 'production'])(
+    'refuses PDS %s without the secret, naming the key',
+    (pdsEnvironment) => {
+      expect(() => load({ pdsEnvironment })).toThrow(StageConfigError);
+      expect(() => load({ pdsEnvironment })).toThrow(
+        new RegExp(`pdsSecretName: PDS ${pdsEnvironment} needs the secret`),
+      );
+      expect(load({ pdsEnvironment, pdsSecretName: 'clinic-connect/pds' })).toMatchObject({
+        pdsEnvironment,
+        pdsSecretName: 'clinic-connect/pds',
+      });
+    },
+  );
+
+  it('refuses a PDS environment it does not know, and a secret name Secrets Manager would not take', () => {
+    expect(() => load({ pdsEnvironment: 'live' })).toThrow(/pdsEnvironment/);
+    expect(() => load({ pdsEnvironment: 'production', pdsSecretName: 'pds key!' })).toThrow(
+      /pdsSecretName: must be a Secrets Manager secret name/,
+    );
+  });
+
+  it('parses lookup settings from context strings', () => {
+    expect(
+      load({ lookupTtlSeconds: '900', lookupLimitPerUserPerHour: '25', lookupLimitPerPracticePerDay: '400' }),
+    ).toMatchObject({
+      lookupTtlSeconds: 900,
+      lookupLimitPerUserPerHour: 25,
+      lookupLimitPerPracticePerDay: 400,
+    });
+  });
+
+  it.each([
+    ['lookupLimitPerUserPerHour', '0'],
+    ['lookupLimitPerUserPerHour', '10001'],
+    ['lookupLimitPerUserPerHour', '2.5'],
+    ['lookupLimitPerUserPerHour', '-1'],
+    ['lookupLimitPerPracticePerDay', '0'],
+    ['lookupLimitPerPracticePerDay', '1000001'],
+    ['lookupLimitPerPracticePerDay', 'many'],
+    ['lookupTtlSeconds', '59'],
+    ['lookupTtlSeconds', '86401'],
+  ])('refuses %s = %s', (key, value) => {
+    expect(() => load({ [key]: value })).toThrow(StageConfigError);
+    expect(() => load({ [key]: value })).toThrow(new RegExp(`${key}: `));
+  });
+
+  it.each([
+    ['lookupLimitPerUserPerHour', '1', 1],
+    ['lookupLimitPerUserPerHour', '10000', 10_000],
+    ['lookupLimitPerPracticePerDay', '1', 1],
+    ['lookupLimitPerPracticePerDay', '1000000', 1_000_000],
+    ['lookupTtlSeconds', '60', 60],
+    ['lookupTtlSeconds', '86400', 86_400],
+  ])('accepts %s = %s at the edge of its range', (key, value, expected) => {
+    expect(load({ [key]: value })[key as keyof ReturnType<typeof load>]).toBe(expected);
+  });
+
   it('reports every problem at once', () => {
     expect(() => load({ stage: 'Prod!', region: 'us-west-2' })).toThrow(/stage: .*region: /);
   });

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { loadStageConfig, REPO_ROOT, type StageConfig } from '../../infra/config';
-import { type BuildAppOptions, buildApp, type ClinicConnectStacks } from '../../infra/stacks/build-app';
+import {
+  type BuildAppOptions,
+  buildApp,
+  type ClinicConnectStacks,
+  compliancePacks,
+} from '../../infra/stacks/build-app';
 
 /** The feature flags and settings `cdk synth` runs with, so tests see the same templates. */
 const CDK_JSON_CONTEXT = (
@@ -55,4 +60,24 @@ export function buildTestApp(
   const config = testConfig(context);
   const stacks = buildApp(app, config, { compliancePacks: false, ...buildOptions });
   return { app, config, ...stacks };
+}
+
+export interface NagFinding {
+  rule: string;
+  path: string;
+}
+
+/**
+ * Every finding of the four compliance packs on an already synthesized app (acknowledged ones excluded): run
+ * on the app a test has synthesized anyway, so checking nag costs no synth of its own.
+ */
+export function nagFindings(app: App): NagFinding[] {
+  return compliancePacks(app).flatMap((pack) =>
+    pack.validateScope(app).violations.flatMap((violation) =>
+      violation.violatingResources.map((resource) => ({
+        rule: violation.ruleName,
+        path: resource.constructPath ?? '?',
+      })),
+    ),
+  );
 }
