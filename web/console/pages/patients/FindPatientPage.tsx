@@ -98,7 +98,7 @@ function MobileNumber({ ending }: { ending: string | null }) {
   if (ending === null) return <>No mobile number on record</>;
   return (
     <>
-      Mobile ending <span id="patient-mobile-ending">…{ending}</span>
+      Ending <span id="patient-mobile-ending">…{ending}</span>
     </>
   );
 }

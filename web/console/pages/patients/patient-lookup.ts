@@ -174,19 +174,26 @@ function fieldMessage(label: string, message: string): string {
 /** What the form shows when the API refuses the lookup. */
 export function lookupErrorsFromApi(error: ApiError, now = new Date()): LookupFormErrors {
   const errors: LookupFormErrors = { other: [] };
+  // `type` is set only on the API's own problem details: then `detail` is written for a person. A 429 or 503
+  // without one comes from in front of the API (a gateway's throttling, say), and gets our own words.
+  const fromApi = error.type !== undefined;
   switch (error.status) {
-    case 429:
-      errors.other.push(
-        `There have been too many patient lookups. ${tryAgain(error.retryAfterSeconds, 'Try again later.', now)}`,
-      );
+    case 429: {
+      const said = fromApi
+        ? error.detail.replace(/\s*Try again later\.$/u, '')
+        : 'There have been too many patient lookups.';
+      errors.other.push(`${said} ${tryAgain(error.retryAfterSeconds, 'Try again later.', now)}`);
       return errors;
+    }
     case 503:
       errors.other.push(
-        `The NHS patient details service is not responding. ${tryAgain(
-          error.retryAfterSeconds,
-          'Try again in a few minutes.',
-          now,
-        )}`,
+        fromApi
+          ? error.detail
+          : `The NHS demographics service is not answering. ${tryAgain(
+              error.retryAfterSeconds,
+              'Wait a minute and try again.',
+              now,
+            )}`,
       );
       return errors;
   }
