@@ -106,6 +106,10 @@ export const StageConfigSchema = z
     pdsSecretName: z
       .string()
       .regex(/^[\w/+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
+      // Looked up by partial ARN: a name ending in a hyphen and six characters would be read as a full ARN.
+      .refine((name) => !/-[A-Za-z0-9]{6}$/.test(name), {
+        message: 'must not end in a hyphen and six characters (Secrets Manager would take it for a full ARN)',
+      })
       .optional(),
     /** How long a lookup can be used to invite the patient; its details are deleted after it. */
     lookupTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(3_600),
@@ -118,6 +122,14 @@ export const StageConfigSchema = z
       .default(join(REPO_ROOT, 'web', 'dist')),
   })
   .superRefine((config, ctx) => {
+    if (/^prod/.test(config.stage) && config.pdsEnvironment !== 'production') {
+      // The sandbox is public: real NHS numbers typed in production must never go there.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pdsEnvironment'],
+        message: `stage "${config.stage}" must use the production PDS (-c pdsEnvironment=production)`,
+      });
+    }
     if (config.pdsEnvironment !== 'sandbox' && !config.pdsSecretName) {
       ctx.addIssue({
         code: 'custom',

@@ -5,7 +5,7 @@ import { DEFAULT_LOOKUP_SETTINGS } from './lookup';
 const positive = (fallback: number) =>
   z._default(
     z.pipe(
-      z.string().check(z.regex(/^\d{1,7}$/, 'must be a whole number')),
+      z.string().check(z.regex(/^[1-9]\d{0,6}$/, 'must be a whole number above 0')),
       z.transform((value) => Number(value)),
     ),
     fallback,

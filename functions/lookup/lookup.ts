@@ -85,6 +85,13 @@ function rateLimits(caller: StaffCaller, settings: LookupSettings) {
   return { user, practice };
 }
 
+/** "12 minutes", "3 hours": when the window resets, as a person says it. */
+export function waitInWords(seconds: number): string {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  if (minutes < 120) return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+  return `${Math.ceil(minutes / 60)} hours`;
+}
+
 /**
  * A clinician's search for a patient: NHS number and date of birth must both match the PDS record. Every
  * attempt is audited BEFORE the answer goes out; if the audit cannot be written, the lookup fails.
@@ -108,10 +115,11 @@ export async function lookUpPatient(
     if (!decision.allowed) {
       await audit(caller, requestId, { outcome: 'rate-limited', reason: which }, reference);
       metrics.addMetric('LookupRateLimited', MetricUnit.Count, 1);
+      const wait = waitInWords(decision.retryAfterSeconds);
       throw new TooManyRequestsError(
         which === 'user-hourly-limit'
-          ? `You have made ${limit.limit} lookups in the last hour, the most allowed. Try again later.`
-          : `Your practice has made ${limit.limit} lookups today, the most allowed. Try again tomorrow, or ask your practice admin.`,
+          ? `You have made ${limit.limit} lookups in the last hour, the most allowed. Try again in ${wait}.`
+          : `Your practice has made ${limit.limit} lookups today, the most allowed. Try again in ${wait}, or ask your practice admin.`,
         decision.retryAfterSeconds,
       );
     }

@@ -7,7 +7,7 @@ export const EARLIEST_BIRTH_DATE = '1890-01-01';
 
 const NHS_NUMBER_MESSAGES = {
   'not-ten-digits': 'must be 10 digits, like 943 476 5919',
-  'check-digit': 'is not a valid NHS number: check it for a mistyped digit',
+  'check-digit': 'is not valid: check it for a mistyped digit',
 } as const;
 
 export const NhsNumber = z.pipe(
@@ -39,7 +39,7 @@ export const BirthDate = z.string().check(
     const fail = (message: string) => context.issues.push({ code: 'custom', message, input: value });
     if (!isCalendarDate(value)) fail('must be a real date, written YYYY-MM-DD');
     else if (value > todayInLondon()) fail('must be in the past');
-    else if (value < EARLIEST_BIRTH_DATE) fail('must be after 1 January 1890');
+    else if (value < EARLIEST_BIRTH_DATE) fail('must be 1 January 1890 or later');
   }),
 );
 

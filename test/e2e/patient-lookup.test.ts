@@ -134,7 +134,7 @@ describe('finding a patient', () => {
     await expect
       .poll(() => page.locator('#error-summary a').allTextContents())
       .toEqual([
-        'NHS number is not a valid NHS number: check it for a mistyped digit',
+        'NHS number is not valid: check it for a mistyped digit',
         'Date of birth must be a real date',
       ]);
     await fillBirthDate('12', '', '1980');
@@ -225,7 +225,7 @@ describe('finding a patient', () => {
         headers: {},
         body: problem(400, 'Bad request', 'body.birthDate: must be in the past', {
           issues: [
-            { field: 'body.nhsNumber', message: 'is not a valid NHS number: check it for a mistyped digit' },
+            { field: 'body.nhsNumber', message: 'is not valid: check it for a mistyped digit' },
             { field: 'body.birthDate', message: 'must be a real date, written YYYY-MM-DD' },
           ],
         }),
@@ -236,7 +236,7 @@ describe('finding a patient', () => {
         body: problem(
           429,
           'Too many requests',
-          'You have made 30 lookups in the last hour, the most allowed. Try again later.',
+          'You have made 30 lookups in the last hour, the most allowed. Try again in 30 minutes.',
         ),
       },
       {
@@ -260,10 +260,12 @@ describe('finding a patient', () => {
     await page.click('#lookup-submit');
     expect(await outcome()).toContain('error summary');
     expect(await page.locator('#error-summary a').allTextContents()).toEqual([
-      'NHS number is not a valid NHS number: check it for a mistyped digit',
+      'NHS number is not valid: check it for a mistyped digit',
       'Date of birth must be a real date',
     ]);
-    expect(await page.textContent('#nhs-number-error')).toContain('NHS number is not a valid NHS number');
+    expect(await page.textContent('#nhs-number-error')).toContain(
+      'NHS number is not valid: check it for a mistyped digit',
+    );
     expect(await page.textContent('#birth-date-error')).toContain('Date of birth must be a real date');
     expect(await page.isEnabled('#lookup-submit')).toBe(true);
 

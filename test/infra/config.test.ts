@@ -30,6 +30,8 @@ describe('stage config', () => {
   it('parses context strings: numbers, comma-separated lists', () => {
     const config = load({
       stage: 'prod',
+      pdsEnvironment: 'production',
+      pdsSecretName: 'clinic-connect/pds',
       region: 'eu-central-1',
       backupRetentionDays: '90',
       logRetentionDays: '731',
@@ -126,6 +128,24 @@ describe('stage config', () => {
     expect(() => load({ pdsEnvironment: 'production', pdsSecretName: 'pds key!' })).toThrow(
       /pdsSecretName: must be a Secrets Manager secret name/,
     );
+  });
+
+  it('refuses a secret name that Secrets Manager would read as a full ARN', () => {
+    expect(() => load({ pdsEnvironment: 'integration', pdsSecretName: 'clinic/pds-signer' })).toThrow(
+      /pdsSecretName: must not end in a hyphen and six characters/,
+    );
+    expect(load({ pdsEnvironment: 'integration', pdsSecretName: 'clinic/pds-key' }).pdsSecretName).toBe(
+      'clinic/pds-key',
+    );
+  });
+
+  it('keeps production stages off the public sandbox', () => {
+    expect(() => load({ stage: 'prod' })).toThrow(/pdsEnvironment: stage "prod" must use the production PDS/);
+    expect(() => load({ stage: 'prod-eu', pdsEnvironment: 'integration', pdsSecretName: 'pds' })).toThrow(
+      /must use the production PDS/,
+    );
+    expect(load({ stage: 'prod', pdsEnvironment: 'production', pdsSecretName: 'pds' }).stage).toBe('prod');
+    expect(load({ stage: 'staging' }).pdsEnvironment).toBe('sandbox');
   });
 
   it('parses lookup settings from context strings', () => {

@@ -75,7 +75,9 @@ describe('rate limits', () => {
     const retryAfter = Number(response.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(3600);
-    expect(((await response.json()) as { detail: string }).detail).toMatch(/3 lookups in the last hour/);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(
+      /3 lookups in the last hour, the most allowed. Try again in \d+ (minutes?|hours)\./,
+    );
     expect(stack.pds.requests.length).toBe(pdsRequests);
     expect((await lookupEvents()).at(-1)?.details).toMatchObject({
       outcome: 'rate-limited',

@@ -173,7 +173,7 @@ describe('POST /api/lookups: refused before PDS', () => {
       {
         body: { nhsNumber: '999 000 0019', birthDate: '1980-04-12' },
         field: 'body.nhsNumber',
-        says: /valid NHS/,
+        says: /is not valid: check it for a mistyped digit/,
       },
       { body: { nhsNumber: '99900', birthDate: '1980-04-12' }, field: 'body.nhsNumber', says: /10 digits/ },
       {

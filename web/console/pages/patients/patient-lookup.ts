@@ -54,7 +54,7 @@ export function formatTypedNhsNumber(typed: string, caret: number): { value: str
 /** How the API words a bad NHS number (the issue message follows the field's name). */
 const NHS_NUMBER_PROBLEMS = {
   'not-ten-digits': 'must be 10 digits, like 943 476 5919',
-  'check-digit': 'is not a valid NHS number: check it for a mistyped digit',
+  'check-digit': 'is not valid: check it for a mistyped digit',
 } as const;
 
 /** The API refuses dates of birth before this one (`EARLIEST_BIRTH_DATE` in the route). */
@@ -115,7 +115,7 @@ export function birthDateError(date: DateValue, now = new Date()): FieldError | 
   const iso = isoDate(trimmed);
   if (iso > todayInLondon(now)) return { message: 'Date of birth must be in the past' };
   if (iso < EARLIEST_BIRTH_DATE) {
-    return { message: `Date of birth must be after ${EARLIEST_BIRTH_DATE_TEXT}` };
+    return { message: `Date of birth must be ${EARLIEST_BIRTH_DATE_TEXT} or later` };
   }
   return undefined;
 }
@@ -180,7 +180,8 @@ export function lookupErrorsFromApi(error: ApiError, now = new Date()): LookupFo
   switch (error.status) {
     case 429: {
       const said = fromApi
-        ? error.detail.replace(/\s*Try again later\.$/u, '')
+        ? // The API says when in its own words; the page says it as a time of day instead.
+          error.detail.replace(/\s*Try again\b.*$/su, '')
         : 'There have been too many patient lookups.';
       errors.other.push(`${said} ${tryAgain(error.retryAfterSeconds, 'Try again later.', now)}`);
       return errors;
