@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_MATCH_MESSAGE } from '../../functions/lookup/routes';
-import { totpCodeAt } from '../../infra/local/oidc/totp';
-import { launchChromium, seriousAccessibilityViolations, watchForErrors } from '../support/browser';
+import {
+  launchChromium,
+  seriousAccessibilityViolations,
+  signInThroughConsole,
+  watchForErrors,
+} from '../support/browser';
 import { startTestStack } from '../support/local-stack';
 
 /** The demo example: an ordinary patient with a current mobile, as the local PDS stand-in serves them. */
@@ -56,18 +60,7 @@ function demoUser(role: string) {
 }
 
 async function signIn(target: Page, role: string) {
-  const user = demoUser(role);
-  await target.goto(`${stack.url}/`);
-  await target.click('#sign-in');
-  await target.fill('#email', user.email);
-  await target.fill('#password', user.password);
-  await target.click('button[type=submit]');
-  await target.fill('#code', await totpCodeAt(user.totpSecret));
-  await target.click('button[type=submit]');
-  await target.waitForSelector('#aup-form');
-  await target.check('#aup-accept');
-  await target.click('#aup-submit');
-  await target.waitForSelector('#practice-name');
+  await signInThroughConsole(target, stack.url, demoUser(role));
 }
 
 async function fillBirthDate(day: string, month: string, year: string) {

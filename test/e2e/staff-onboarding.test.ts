@@ -1,7 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCodeAt } from '../../infra/local/oidc/totp';
-import { launchChromium, seriousAccessibilityViolations, watchForErrors } from '../support/browser';
+import {
+  launchChromium,
+  seriousAccessibilityViolations,
+  signInThroughConsole,
+  watchForErrors,
+} from '../support/browser';
 import { startTestStack } from '../support/local-stack';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -75,15 +80,7 @@ describe('a new member of staff', () => {
   it('is approved by the practice admin from the staff page', async () => {
     const demoAdmin = stack.demo.staff.find((s) => s.role === 'practice_admin');
     if (!demoAdmin) throw new Error('no demo admin');
-    await admin.goto(`${stack.url}/`);
-    await admin.click('#sign-in');
-    await admin.fill('#email', demoAdmin.email);
-    await admin.fill('#password', demoAdmin.password);
-    await admin.click('button[type=submit]');
-    await admin.fill('#code', await totpCodeAt(demoAdmin.totpSecret));
-    await admin.click('button[type=submit]');
-    await acceptPolicy(admin);
-
+    await signInThroughConsole(admin, stack.url, demoAdmin);
     await admin.waitForSelector('#home-manage-staff');
     await admin.click('#home-manage-staff');
     const row = admin.locator(`tr[data-email="${NEWCOMER.email}"]`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { totpCodeAt } from '../../infra/local/oidc/totp';
 
 const require = createRequire(import.meta.url);
 
@@ -64,4 +65,28 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
     }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/**
+ * Signs a demo member in through the console as a person would (password, then authenticator code) and,
+ * on a first sign-in, accepts the acceptable-use policy. Ends on the home page.
+ */
+export async function signInThroughConsole(
+  page: Page,
+  origin: string,
+  member: { email: string; password: string; totpSecret: string },
+): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.click('#sign-in');
+  await page.fill('#email', member.email);
+  await page.fill('#password', member.password);
+  await page.click('button[type=submit]');
+  await page.fill('#code', await totpCodeAt(member.totpSecret));
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#aup-form, #practice-name');
+  if (await page.isVisible('#aup-form')) {
+    await page.check('#aup-accept');
+    await page.click('#aup-submit');
+  }
+  await page.waitForSelector('#practice-name');
 }
