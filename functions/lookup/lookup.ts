@@ -44,7 +44,7 @@ type Outcome =
   | { outcome: 'no-match'; reason: NoMatchReason }
   | { outcome: 'invalid-input'; reason: string }
   | { outcome: 'rate-limited'; reason: 'user-hourly-limit' | 'practice-daily-limit' }
-  | { outcome: 'pds-error'; reason: 'unavailable' | 'access-denied' | 'request-rejected' };
+  | { outcome: 'pds-error'; reason: 'unavailable' | 'access-denied' | 'request-rejected' | 'failed' };
 
 const PDS_UNAVAILABLE =
   'The NHS demographics service is not answering at the moment. Wait a minute and try again.';
@@ -151,9 +151,13 @@ export async function lookUpPatient(
       metrics.addMetric('PdsAccessDenied', MetricUnit.Count, 1);
       throw new ServiceUnavailableError(PDS_UNAVAILABLE, 60);
     }
-    if (error instanceof PdsRequestError) {
-      await audit(caller, requestId, { outcome: 'pds-error', reason: 'request-rejected' }, reference);
-    }
+    // Anything else (a rejected request, a signing failure): the attempt still goes on record first.
+    await audit(
+      caller,
+      requestId,
+      { outcome: 'pds-error', reason: error instanceof PdsRequestError ? 'request-rejected' : 'failed' },
+      reference,
+    );
     throw error;
   }
 

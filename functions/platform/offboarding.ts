@@ -148,6 +148,8 @@ export interface OffboardingResult {
   practiceId: string;
   exportSha256: string;
   deletedItems: number;
+  /** A run that finished an earlier, interrupted offboarding (no new export). */
+  resumed: boolean;
 }
 
 /**
@@ -158,41 +160,54 @@ export interface OffboardingResult {
  * 3. crypto-shred: the practice key is destroyed (KMS: scheduled for deletion, unusable at once), so every
  *    ciphertext of the practice, including copies in backups and point-in-time recovery, is noise;
  * 4. delete its items, its staff's membership pointers and its ODS code claim.
+ * Run again after a failure past step 2, it finds its own record and finishes steps 3 and 4 (the export
+ * could not be made again once the key is gone, and was saved already).
  */
 export async function offboardPractice(
   deps: OffboardingDeps,
   practiceId: string,
   options: { operator: string; confirmOdsCode: string; saveExport: (json: string) => Promise<void> },
 ): Promise<OffboardingResult> {
-  const bundle = await exportPracticeData(deps, practiceId);
-  const odsCode = String(bundle.practice.odsCode);
-  if (options.confirmOdsCode.trim().toUpperCase() !== odsCode) {
-    throw new OffboardingError(`Confirm with the practice's ODS code (${odsCode}): nothing was changed.`);
-  }
-  const json = `${JSON.stringify(bundle, null, 2)}\n`;
-  await options.saveExport(json);
-  const exportSha256 = createHash('sha256').update(json).digest('hex');
-
-  const at = (deps.now?.() ?? new Date()).toISOString();
-  await deps.client.send(
-    new PutCommand({
-      TableName: deps.tables.directory,
-      Item: {
-        pk: PLATFORM_PARTITION,
-        sk: `OFFBOARDED#${practiceId}`,
-        practiceId,
-        odsCode,
-        at,
-        by: `operator:${options.operator}`,
-        exportSha256,
-        exportCounts: {
-          staff: bundle.staff.length,
-          lookups: bundle.lookups.length,
-          auditEvents: bundle.auditEvents.length,
-        },
-      },
-    }),
+  const tombstoneKey = { pk: PLATFORM_PARTITION, sk: `OFFBOARDED#${practiceId}` };
+  const { Item: earlier } = await deps.client.send(
+    new GetCommand({ TableName: deps.tables.directory, Key: tombstoneKey, ConsistentRead: true }),
   );
+  let odsCode: string;
+  let exportSha256: string;
+  if (earlier) {
+    odsCode = String(earlier.odsCode);
+    exportSha256 = String(earlier.exportSha256);
+    if (options.confirmOdsCode.trim().toUpperCase() !== odsCode) {
+      throw new OffboardingError(`Confirm with the practice's ODS code (${odsCode}): nothing was changed.`);
+    }
+  } else {
+    const bundle = await exportPracticeData(deps, practiceId);
+    odsCode = String(bundle.practice.odsCode);
+    if (options.confirmOdsCode.trim().toUpperCase() !== odsCode) {
+      throw new OffboardingError(`Confirm with the practice's ODS code (${odsCode}): nothing was changed.`);
+    }
+    const json = `${JSON.stringify(bundle, null, 2)}\n`;
+    await options.saveExport(json);
+    exportSha256 = createHash('sha256').update(json).digest('hex');
+    await deps.client.send(
+      new PutCommand({
+        TableName: deps.tables.directory,
+        Item: {
+          ...tombstoneKey,
+          practiceId,
+          odsCode,
+          at: (deps.now?.() ?? new Date()).toISOString(),
+          by: `operator:${options.operator}`,
+          exportSha256,
+          exportCounts: {
+            staff: bundle.staff.length,
+            lookups: bundle.lookups.length,
+            auditEvents: bundle.auditEvents.length,
+          },
+        },
+      }),
+    );
+  }
 
   await deps.keys.destroy(practiceId);
   deps.fields.forget(practiceId);
@@ -202,7 +217,10 @@ export async function offboardPractice(
     await deps.client.send(new DeleteCommand({ TableName: deps.tables[table], Key: key }));
     deletedItems++;
   };
-  for (const member of bundle.staff) {
+  const staff = (await partitionItems(deps, 'directory', practiceId)).filter((item) =>
+    String(item.sk).startsWith('STAFF#'),
+  );
+  for (const member of staff) {
     const key = directoryKeys.membership(String(member.sub));
     const { Item } = await deps.client.send(
       new GetCommand({ TableName: deps.tables.directory, Key: key, ConsistentRead: true }),
@@ -220,5 +238,5 @@ export async function offboardPractice(
       await remove(table, { pk: item.pk, sk: item.sk });
     }
   }
-  return { practiceId, exportSha256, deletedItems };
+  return { practiceId, exportSha256, deletedItems, resumed: Boolean(earlier) };
 }

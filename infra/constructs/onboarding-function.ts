@@ -59,12 +59,17 @@ export class OnboardingFunction extends AppFunction {
           effect: Effect.ALLOW,
           actions: ['kms:CreateKey', 'kms:TagResource'],
           resources: ['*'],
-          conditions: { StringEquals: stageTag },
+          // Only the three tags a practice key carries; and no ScheduleKeyDeletion anywhere in this role, so
+          // tags stamped on another key could not make it deletable from here.
+          conditions: {
+            StringEquals: stageTag,
+            'ForAllValues:StringEquals': { 'aws:TagKeys': ['practiceId', 'app', 'stage'] },
+          },
         }),
         new PolicyStatement({
           sid: 'AdministerPracticeKeys',
           effect: Effect.ALLOW,
-          actions: ['kms:DescribeKey', 'kms:EnableKeyRotation', 'kms:CreateAlias', 'kms:ScheduleKeyDeletion'],
+          actions: ['kms:DescribeKey', 'kms:EnableKeyRotation', 'kms:CreateAlias'],
           resources: [keyArns],
           conditions: { StringEquals: ownKeys },
         }),

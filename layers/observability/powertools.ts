@@ -20,4 +20,9 @@ export const metrics = new Metrics({
 // The tracer would otherwise copy every error's message and stack into X-Ray, and library messages can quote
 // the data they choked on. Errors are logged by the pipeline, by class only; traces keep timings.
 process.env.POWERTOOLS_TRACER_CAPTURE_ERROR = 'false';
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clinic-connect' });
+// Outgoing HTTP requests are not traced: X-Ray would record their full URL, and PDS puts the NHS number in
+// the path (`/Patient/{nhsNumber}`). AWS SDK calls are still traced through their clients.
+export const tracer = new Tracer({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'clinic-connect',
+  captureHTTPsRequests: false,
+});

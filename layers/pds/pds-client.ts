@@ -61,12 +61,19 @@ export interface PdsClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Makes the `X-Request-ID`, one per retrieval and reused on every retry. */
   randomUUID?: () => string;
+  /**
+   * The most one retrieval may take, retries and waits included: no retry starts that could not finish
+   * within it. Default 9000 ms, so that the lookup function (15 s) always has time left to audit the failure.
+   */
+  deadlineMs?: number;
+  now?: () => number;
 }
 
 const SPINE_SYSTEM = 'https://fhir.nhs.uk/R4/CodeSystem/Spine-ErrorOrWarningCode';
 const DEFAULT_TIMEOUT_MS = 3000;
 const DEFAULT_MAX_ATTEMPTS = 3;
 const DEFAULT_MAX_RETRY_AFTER_MS = 2000;
+const DEFAULT_DEADLINE_MS = 9000;
 /** When a 429 carries no usable Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
 /** Transient failures (5xx, timeout, network) are retried once, after 100–200 ms. */
@@ -88,6 +95,8 @@ export class PdsClient implements Demographics {
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly maxRetryAfterMs: number;
+  private readonly deadlineMs: number;
+  private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly randomUUID: () => string;
 
@@ -102,6 +111,15 @@ export class PdsClient implements Demographics {
     this.maxRetryAfterMs = Math.max(0, options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
     this.sleep = options.sleep ?? defaultSleep;
     this.randomUUID = options.randomUUID ?? nodeRandomUUID;
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Throws when waiting `waitMs` and then one more attempt could run past the retrieval's deadline. */
+  private ensureTimeFor(startedAt: number, waitMs: number, cause: string): void {
+    if (this.now() - startedAt + waitMs + this.timeoutMs > this.deadlineMs) {
+      throw new PdsUnavailableError(`${cause}; no time is left to retry within one lookup.`);
+    }
   }
 
   async retrievePatient(nhsNumber: string, context: PatientRetrievalContext): Promise<PatientRetrieval> {
@@ -111,6 +129,7 @@ export class PdsClient implements Demographics {
     const url = `${this.baseUrl}/Patient/${nhsNumber}`;
     const requestId = this.randomUUID();
 
+    const startedAt = this.now();
     let throttledAttempts = 0;
     let transientRetries = 0;
     let retokened = false;
@@ -119,11 +138,14 @@ export class PdsClient implements Demographics {
       switch (attempt.kind) {
         case 'done':
           return attempt.result;
-        case 'transient':
+        case 'transient': {
           if (transientRetries >= TRANSIENT_RETRIES) throw attempt.error;
           transientRetries++;
-          await this.sleep(backoffMs());
+          const wait = backoffMs();
+          this.ensureTimeFor(startedAt, wait, attempt.error.message);
+          await this.sleep(wait);
           break;
+        }
         case 'throttled':
           throttledAttempts++;
           if (throttledAttempts >= this.maxAttempts) {
@@ -131,12 +153,17 @@ export class PdsClient implements Demographics {
               `PDS is rate limiting us (429) and still was after ${throttledAttempts} attempts.`,
             );
           }
-          await this.sleep(Math.min(attempt.waitMs, this.maxRetryAfterMs));
+          {
+            const wait = Math.min(attempt.waitMs, this.maxRetryAfterMs);
+            this.ensureTimeFor(startedAt, wait, 'PDS is rate limiting us (429)');
+            await this.sleep(wait);
+          }
           break;
         case 'unauthorised':
           if (retokened) {
             throw new PdsAccessError('PDS rejected a freshly issued access token (401).');
           }
+          this.ensureTimeFor(startedAt, 0, 'PDS refused our access token (401)');
           retokened = true;
           this.auth.invalidate();
           break;

@@ -309,6 +309,11 @@ describe('table access from a route declaration', () => {
         StringEquals: { 'aws:ResourceTag/app': 'clinic-connect', 'aws:ResourceTag/stage': 'dev' },
       },
     });
+    // Nor delete any key: tags it may set at creation could otherwise make another key deletable.
+    expect(statements.flatMap(actionsOf)).not.toContain('kms:ScheduleKeyDeletion');
+    expect(statements.find((statement) => statement.Sid === 'CreatePracticeKeys')?.Condition).toMatchObject({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['practiceId', 'app', 'stage'] },
+    });
     // It may not use practice keys (no Encrypt, Decrypt or GenerateDataKey), so it can read no practice's data.
     for (const use of ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey']) {
       const onPracticeKeys = statements.filter(

@@ -54,6 +54,12 @@ async function main() {
       },
     },
   );
+  if (result.resumed) {
+    console.log(`Finished the interrupted offboarding of practice ${result.practiceId} (its export was made then,
+sha256 ${result.exportSha256}; no new export). ${result.deletedItems} items were deleted.`);
+    client.destroy();
+    return;
+  }
   console.log(`Offboarded practice ${result.practiceId}.
 Export: ${exportPath} (sha256 ${result.exportSha256}); hand it to the practice, then delete it.
 Its key is destroyed (everything encrypted for it, including backups, is now unreadable) and ${result.deletedItems} items were deleted.`);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_NHS_NUMBER_FIELD } from '../../../functions/lookup/audit-reference';
 import { REPO_ROOT } from '../../../infra/local/local-stack';
@@ -158,5 +158,22 @@ describe('offboarding a practice', () => {
     const again = await offboard('--practice', 'no-such-practice', '--export', existing, '--confirm', 'X');
     expect(again.status).toBe(1);
     expect(again.err).toMatch(/There is no practice no-such-practice/);
+  });
+
+  it('finishes an interrupted offboarding when run again, without a second export', async () => {
+    // The first test offboarded the demo practice; its record is there. Leave a straggler, as an
+    // interrupted run would, and run the command again.
+    await stores.client.send(
+      new PutCommand({
+        TableName: stack.tableNames.records,
+        Item: { pk: `PRACTICE#${practiceId}`, sk: 'RATE#lookup#practice#0', hits: 1 },
+      }),
+    );
+    const newExport = join(stack.dataDir, 'second-export.json');
+    const resumed = await offboard('--practice', practiceId, '--export', newExport, '--confirm', 'Y99999');
+    expect(resumed.err).toBe('');
+    expect(resumed.out).toMatch(/Finished the interrupted offboarding of practice demo-riverside/);
+    await expect(stat(newExport)).rejects.toThrow(/ENOENT/);
+    expect(await partition(stack.tableNames.records ?? '')).toEqual([]);
   });
 });

@@ -222,6 +222,39 @@ describe('PdsClient', () => {
     });
   });
 
+  describe('the deadline of one retrieval', () => {
+    it('does not start a retry that could not finish in time, so the lookup can still audit the failure', async () => {
+      let clock = 0;
+      // Each attempt takes 2.5 s (a slow PDS) before answering 503, then 429s.
+      const slow = (response: () => Response) => () => {
+        clock += 2_500;
+        return response();
+      };
+      const { fetch, calls } = fakeFetch(
+        slow(json(503, '{}')),
+        slow(json(429, '{}', { 'Retry-After': '1' })),
+        slow(json(429, '{}', { 'Retry-After': '1' })),
+      );
+      const { pds } = client(fetch, {
+        now: () => clock,
+        deadlineMs: 9_000,
+        timeoutMs: 3_000,
+        maxAttempts: 5,
+      });
+      await expect(pds.retrievePatient(NHS_NUMBER, CONTEXT)).rejects.toThrow(/no time is left to retry/);
+      // 503 at 2.5 s: retry. 429 at 5 s: wait 1 s, the next attempt can end by 9 s. 429 at 7.5 s: a 1 s wait
+      // and a 3 s attempt would end after 9 s, so no fourth request.
+      expect(calls).toHaveLength(3);
+    });
+
+    it('retries freely while time allows', async () => {
+      const { fetch, calls } = fakeFetch(json(503, '{}'), json(200, PATIENT));
+      const { pds } = client(fetch, { now: () => 0, deadlineMs: 9_000 });
+      expect(await pds.retrievePatient(NHS_NUMBER, CONTEXT)).toMatchObject({ status: 'found' });
+      expect(calls).toHaveLength(2);
+    });
+  });
+
   describe('5xx, timeouts and network errors', () => {
     it('retries a 5xx once after a small backoff, with the same X-Request-ID', async () => {
       const { fetch, calls } = fakeFetch(json(503, '{}'), json(200, PATIENT));
