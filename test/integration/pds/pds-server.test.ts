@@ -18,13 +18,14 @@ import {
   PdsRequestError,
   PdsUnavailableError,
 } from '../../../layers/pds/pds-client';
+import { PDS_FIXTURES } from '../../support/fixtures';
 
 /**
  * The real PdsClient + SignedJwtAuth against the real local PDS over HTTP: the same code that talks to NHS
  * England's PDS, with only the base URL and the credentials changed.
  */
 
-const FIXTURES = '/work/shared/fixtures/pds';
+const FIXTURES = PDS_FIXTURES;
 const CONTEXT = { correlationId: 'itest-correlation', odsCode: 'A12345' };
 
 let dataDir: string;

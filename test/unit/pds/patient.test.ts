@@ -9,8 +9,9 @@ import {
   type NoMatchReason,
   type PatientOutcome,
 } from '../../../layers/pds/patient';
+import { PDS_FIXTURES } from '../../support/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/pds/patients';
+const FIXTURES = join(PDS_FIXTURES, 'patients');
 const SYNTHETIC = join(import.meta.dirname, '../../../infra/local/pds/patients');
 const TODAY = '2025-06-01';
 
@@ -361,7 +362,7 @@ describe('interpretPatient', () => {
     ['a number', 9990000018],
     ['an array', [record()]],
     ['an empty object', {}],
-    ['an OperationOutcome', readJson('/work/shared/fixtures/pds/errors', 'INVALIDATED_RESOURCE.json')],
+    ['an OperationOutcome', readJson(join(PDS_FIXTURES, 'errors'), 'INVALIDATED_RESOURCE.json')],
     ['a Patient without id', record({ id: undefined })],
     ['a Patient whose id is not ten digits', record({ id: '999000001' })],
     ['a Patient whose id is a number', record({ id: 9990000018 })],

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { exportPKCS8, generateKeyPair, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PdsAuth, type PdsCredentials, SignedJwtAuth } from '../../../layers/pds/pds-auth';
@@ -9,6 +10,7 @@ import {
   PdsRequestError,
   PdsUnavailableError,
 } from '../../../layers/pds/pds-client';
+import { PDS_FIXTURES } from '../../support/fixtures';
 
 const BASE = 'https://int.api.service.nhs.uk/personal-demographics/FHIR/R4';
 const TOKEN_URL = 'https://int.api.service.nhs.uk/oauth2/token';
@@ -16,7 +18,7 @@ const NHS_NUMBER = '9000000009';
 const CONTEXT = { correlationId: 'corr-1', odsCode: 'A12345' };
 const REQUEST_ID = '0f4a6c1e-3b2d-4c5e-8f90-123456789abc';
 
-const fixture = (name: string) => readFileSync(`/work/shared/fixtures/pds/${name}`, 'utf8');
+const fixture = (name: string) => readFileSync(join(PDS_FIXTURES, name), 'utf8');
 const PATIENT = fixture(`patients/${NHS_NUMBER}.json`);
 
 interface Call {
