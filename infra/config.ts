@@ -111,6 +111,8 @@ export const StageConfigSchema = z
         message: 'must not end in a hyphen and six characters (Secrets Manager would take it for a full ARN)',
       })
       .optional(),
+    /** Operator alarms (PDS refusing our credentials, rate limits hit, unhandled errors) also go here. */
+    alarmEmail: z.string().email('must be an email address').optional(),
     /** How long a lookup can be used to invite the patient; its details are deleted after it. */
     lookupTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(3_600),
     lookupLimitPerUserPerHour: z.coerce.number().int().min(1).max(10_000).default(60),
@@ -166,6 +168,7 @@ const CONTEXT_KEYS = [
   'practiceScopedCredentials',
   'pdsEnvironment',
   'pdsSecretName',
+  'alarmEmail',
   'lookupTtlSeconds',
   'lookupLimitPerUserPerHour',
   'lookupLimitPerPracticePerDay',

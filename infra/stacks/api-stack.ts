@@ -9,6 +9,7 @@ import type { StageConfig } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
 import { OnboardingFunction } from '../constructs/onboarding-function';
+import { OperatorAlarms } from '../constructs/operator-alarms';
 import { PracticeDataRole } from '../constructs/practice-data-role';
 import { needsSignIn, userPoolAuthorizer } from '../constructs/route-authorizer';
 import { RouteFunction } from '../constructs/route-function';
@@ -39,6 +40,7 @@ export class ApiStack extends Stack {
   readonly practiceDataRole?: PracticeDataRole;
   /** The operator's onboarding function (with the practice data role: new keys name that role). */
   readonly onboarding?: OnboardingFunction;
+  readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -107,6 +109,10 @@ export class ApiStack extends Stack {
       }
     }
     this.functions = functions;
+    this.alarms = new OperatorAlarms(this, 'OperatorAlarms', {
+      ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+    });
+    new CfnOutput(this, 'OperatorAlarmTopic', { value: this.alarms.topic.topicArn });
 
     const practiceFunctions = [...functions.values()].filter((fn) => fn.assumesPracticeDataRole);
     if (practiceFunctions.length > 0) {

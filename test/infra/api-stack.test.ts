@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getHealthRoute } from '../../functions/health/routes';
@@ -321,5 +321,24 @@ describe('table access from a route declaration', () => {
       );
       expect(onPracticeKeys).toEqual([]);
     }
+  });
+
+  it('alarms operators on PDS refusing our credentials, PDS outages, rate limits and unhandled errors', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const byMetric = new Map(alarms.map((alarm) => [alarm.Properties.MetricName, alarm.Properties]));
+    expect([...byMetric.keys()].sort()).toEqual([
+      'LookupRateLimited',
+      'PdsAccessDenied',
+      'PdsUnavailable',
+      'UnhandledErrors',
+    ]);
+    expect(byMetric.get('PdsAccessDenied')).toMatchObject({
+      Namespace: 'ClinicConnect',
+      Dimensions: [{ Name: 'service', Value: 'clinic-connect' }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    for (const alarm of byMetric.values()) expect(alarm.AlarmActions).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 });

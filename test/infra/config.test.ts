@@ -139,6 +139,11 @@ describe('stage config', () => {
     );
   });
 
+  it('takes an alarm email address, and refuses something else', () => {
+    expect(load({ alarmEmail: 'ops@example.org' }).alarmEmail).toBe('ops@example.org');
+    expect(() => load({ alarmEmail: 'ops team' })).toThrow(/alarmEmail: must be an email address/);
+  });
+
   it('keeps production stages off the public sandbox', () => {
     expect(() => load({ stage: 'prod' })).toThrow(/pdsEnvironment: stage "prod" must use the production PDS/);
     expect(() => load({ stage: 'prod-eu', pdsEnvironment: 'integration', pdsSecretName: 'pds' })).toThrow(
