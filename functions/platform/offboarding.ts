@@ -18,8 +18,13 @@ export class OffboardingError extends Error {
 }
 
 export interface OffboardingDeps {
-  /** The operator's client: it reaches every partition (the route functions' roles cannot). */
-  client: DynamoDBDocumentClient;
+  /**
+   * Reads and deletes the practice's own partitions: in AWS, credentials scoped to that practice (the practice
+   * data role), which also decrypt with its key; locally, the one client.
+   */
+  practiceClient: DynamoDBDocumentClient;
+  /** The platform's items: the offboarding record, account membership pointers and the ODS code claim. */
+  platformClient: DynamoDBDocumentClient;
   tables: Record<TableId, string>;
   keys: PracticeKeys;
   fields: FieldCrypto;
@@ -65,7 +70,7 @@ function kindOf(table: TableId, sk: string): string | undefined {
 async function partitionItems(deps: OffboardingDeps, table: TableId, practiceId: string): Promise<Item[]> {
   const items: Item[] = [];
   const pages = paginateQuery(
-    { client: deps.client },
+    { client: deps.practiceClient },
     {
       TableName: deps.tables[table],
       KeyConditionExpression: 'pk = :pk',
@@ -169,7 +174,7 @@ export async function offboardPractice(
   options: { operator: string; confirmOdsCode: string; saveExport: (json: string) => Promise<void> },
 ): Promise<OffboardingResult> {
   const tombstoneKey = { pk: PLATFORM_PARTITION, sk: `OFFBOARDED#${practiceId}` };
-  const { Item: earlier } = await deps.client.send(
+  const { Item: earlier } = await deps.platformClient.send(
     new GetCommand({ TableName: deps.tables.directory, Key: tombstoneKey, ConsistentRead: true }),
   );
   let odsCode: string;
@@ -189,7 +194,7 @@ export async function offboardPractice(
     const json = `${JSON.stringify(bundle, null, 2)}\n`;
     await options.saveExport(json);
     exportSha256 = createHash('sha256').update(json).digest('hex');
-    await deps.client.send(
+    await deps.platformClient.send(
       new PutCommand({
         TableName: deps.tables.directory,
         Item: {
@@ -213,8 +218,12 @@ export async function offboardPractice(
   deps.fields.forget(practiceId);
 
   let deletedItems = 0;
-  const remove = async (table: TableId, key: { pk: unknown; sk: unknown }) => {
-    await deps.client.send(new DeleteCommand({ TableName: deps.tables[table], Key: key }));
+  const remove = async (
+    client: DynamoDBDocumentClient,
+    table: TableId,
+    key: { pk: unknown; sk: unknown },
+  ) => {
+    await client.send(new DeleteCommand({ TableName: deps.tables[table], Key: key }));
     deletedItems++;
   };
   const staff = (await partitionItems(deps, 'directory', practiceId)).filter((item) =>
@@ -222,20 +231,20 @@ export async function offboardPractice(
   );
   for (const member of staff) {
     const key = directoryKeys.membership(String(member.sub));
-    const { Item } = await deps.client.send(
+    const { Item } = await deps.platformClient.send(
       new GetCommand({ TableName: deps.tables.directory, Key: key, ConsistentRead: true }),
     );
-    if (Item?.practiceId === practiceId) await remove('directory', key);
+    if (Item?.practiceId === practiceId) await remove(deps.platformClient, 'directory', key);
   }
   const claim = directoryKeys.odsClaim(odsCode);
-  const { Item: claimItem } = await deps.client.send(
+  const { Item: claimItem } = await deps.platformClient.send(
     new GetCommand({ TableName: deps.tables.directory, Key: claim, ConsistentRead: true }),
   );
-  if (claimItem?.practiceId === practiceId) await remove('directory', claim);
+  if (claimItem?.practiceId === practiceId) await remove(deps.platformClient, 'directory', claim);
   // Read again rather than reuse the export's list: items written since (a late request) go too.
   for (const table of Object.keys(KINDS) as TableId[]) {
     for (const item of await partitionItems(deps, table, practiceId)) {
-      await remove(table, { pk: item.pk, sk: item.sk });
+      await remove(deps.practiceClient, table, { pk: item.pk, sk: item.sk });
     }
   }
   return { practiceId, exportSha256, deletedItems, resumed: Boolean(earlier) };

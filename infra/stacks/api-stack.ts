@@ -8,9 +8,11 @@ import type { RouteDefinition } from '../../layers/http/route';
 import type { StageConfig } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
+import { OffboardingFunction } from '../constructs/offboarding-function';
 import { OnboardingFunction } from '../constructs/onboarding-function';
 import { OperatorAlarms } from '../constructs/operator-alarms';
 import { PracticeDataRole } from '../constructs/practice-data-role';
+import { PracticeExportBucket } from '../constructs/practice-export-bucket';
 import { needsSignIn, userPoolAuthorizer } from '../constructs/route-authorizer';
 import { RouteFunction } from '../constructs/route-function';
 import { unionPracticeAccess } from '../constructs/table-access';
@@ -40,6 +42,7 @@ export class ApiStack extends Stack {
   readonly practiceDataRole?: PracticeDataRole;
   /** The operator's onboarding function (with the practice data role: new keys name that role). */
   readonly onboarding?: OnboardingFunction;
+  readonly offboarding?: OffboardingFunction;
   readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -115,12 +118,32 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'OperatorAlarmTopic', { value: this.alarms.topic.topicArn });
 
     const practiceFunctions = [...functions.values()].filter((fn) => fn.assumesPracticeDataRole);
-    if (practiceFunctions.length > 0) {
+    if (practiceFunctions.length > 0 && practiceDataRoleArn) {
+      // Offboarding reads, decrypts and deletes a practice's data through the same role as everyone else.
+      const exports = new PracticeExportBucket(this, 'PracticeExports', {
+        retentionDays: 30,
+        logRetentionDays: config.logRetentionDays,
+      });
+      this.offboarding = new OffboardingFunction(this, 'OffboardPractice', {
+        stage: config.stage,
+        appVersion: config.appVersion,
+        logLevel: config.logLevel,
+        logRetention: config.logRetentionDays,
+        logKey,
+        tables: props.tables,
+        tableKey: props.tableKey,
+        practiceDataRoleArn,
+        exportBucket: exports.bucket,
+        exportKey: exports.key,
+      });
       practiceDataRole = new PracticeDataRole(this, 'PracticeDataRole', {
         stage: config.stage,
         region: config.region,
-        assumedBy: practiceFunctions.map((fn) => fn.role),
-        access: unionPracticeAccess(practiceFunctions.map((fn) => fn.practiceAccess)),
+        assumedBy: [...practiceFunctions.map((fn) => fn.role), this.offboarding.role],
+        access: unionPracticeAccess([
+          ...practiceFunctions.map((fn) => fn.practiceAccess),
+          { directory: 'readwrite', records: 'readwrite', audit: 'readwrite' },
+        ]),
         tables: props.tables,
         tableKey: props.tableKey,
         keyTags: { app: 'clinic-connect', stage: config.stage },
@@ -139,6 +162,11 @@ export class ApiStack extends Stack {
         tableKey: props.tableKey,
         staffEmailDomains: config.staffEmailDomains,
         practiceDataRoleArn: practiceDataRole.roleArn,
+      });
+      new CfnOutput(this, 'OffboardPracticeFunction', {
+        value: this.offboarding.function.functionName,
+        description:
+          'aws lambda invoke --function-name <this> --payload \'{"operator":..,"practiceId":..,"confirmOdsCode":..}\' out.json',
       });
       new CfnOutput(this, 'OnboardPracticeFunction', {
         value: this.onboarding.function.functionName,

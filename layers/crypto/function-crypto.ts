@@ -39,7 +39,7 @@ export type CryptoConfig = z.infer<typeof CryptoConfig>;
  * Key records (the key ARN, the wrapped blind-index key) live in the practice's own partition of the
  * directory table, so they are read with that practice's scoped credentials like any of its data.
  */
-class PracticeScopedKeyMaterialStore implements KeyMaterialStore {
+export class PracticeScopedKeyMaterialStore implements KeyMaterialStore {
   constructor(private readonly tableName: string) {}
   private store(practiceId: string) {
     return new DynamoKeyMaterialStore(practiceDocumentClient(practiceId), this.tableName);

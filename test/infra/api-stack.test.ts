@@ -60,8 +60,8 @@ function statementsOf(routeId: string): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 
 describe('api stack', () => {
-  it('has one function and one HTTP API route per entry of ROUTES, plus the operator’s onboarding', () => {
-    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
+  it('has one function and one HTTP API route per entry of ROUTES, plus the operator’s on- and offboarding', () => {
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
     for (const route of ROUTES) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -340,5 +340,42 @@ describe('table access from a route declaration', () => {
     });
     for (const alarm of byMetric.values()) expect(alarm.AlarmActions).toHaveLength(1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('offboards through the practice data role: its own role may shred practice keys and write exports, not read data', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) =>
+      id.startsWith('OffboardPractice'),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]?.[1].Properties.PolicyDocument.Statement as Statement[];
+    const bySid = new Map(statements.map((statement) => [statement.Sid, statement]));
+    expect(actionsOf(bySid.get('AssumePracticeDataRole') as Statement).sort()).toEqual([
+      'sts:AssumeRole',
+      'sts:TagSession',
+    ]);
+    expect(bySid.get('ShredPracticeKeys')).toMatchObject({
+      Condition: {
+        StringEquals: { 'aws:ResourceTag/app': 'clinic-connect', 'aws:ResourceTag/stage': 'dev' },
+      },
+    });
+    expect(JSON.stringify(bySid.get('WriteExports')?.Resource)).toContain('/exports/*');
+    // No practice data with its own credentials: no practice-key use, no PRACTICE# partition.
+    for (const statement of statements) {
+      const actions = actionsOf(statement);
+      if (actions.includes('kms:Decrypt')) expect(statement.Sid).toMatch(/^(ExportKey|TableKeyViaDynamoDB)$/);
+      expect(JSON.stringify(statement.Condition ?? {})).not.toContain('PRACTICE#');
+    }
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+      PublicAccessBlockConfiguration: Match.objectLike({
+        BlockPublicAcls: true,
+        RestrictPublicBuckets: true,
+      }),
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30 })] },
+    });
   });
 });

@@ -270,7 +270,7 @@ describe('practiceScopedCredentials on: practice data only through the practice 
     app.api.hasOutput('PracticeDataRoleArn', { Value: { 'Fn::GetAtt': [roleId, 'Arn'] } });
   });
 
-  it('trusts exactly the roles of functions whose routes touch practice data, with the practiceId tag', () => {
+  it('trusts exactly the roles of functions whose routes touch practice data, and offboarding, with the practiceId tag', () => {
     const trust = (role.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
     expect(trust).toHaveLength(1);
     const [statement] = trust as [Statement];
@@ -283,8 +283,10 @@ describe('practiceScopedCredentials on: practice data only through the practice 
     });
     expect(Object.keys(statement.Principal ?? {})).toEqual(['AWS']);
     const trusted = [statement.Principal?.AWS].flat().map((principal) => JSON.stringify(principal));
-    const expected = practiceRoutes.map((route) =>
-      JSON.stringify({ 'Fn::GetAtt': [logicalId(app, functionOf(app, route.id).role), 'Arn'] }),
+    const offboarding = app.stacks.api.offboarding;
+    if (!offboarding) throw new Error('no offboarding function');
+    const expected = [...practiceRoutes.map((route) => functionOf(app, route.id).role), offboarding.role].map(
+      (functionRole) => JSON.stringify({ 'Fn::GetAtt': [logicalId(app, functionRole), 'Arn'] }),
     );
     expect(trusted.sort()).toEqual(expected.sort());
   });
@@ -516,19 +518,22 @@ describe('the practice data role’s table access follows the route table', () =
     ).toEqual({ records: 'read', directory: 'readwrite', audit: 'read' });
   });
 
-  it('adds a table, with its indexes, when a route declares practice access to it', () => {
+  it('covers every table, read-write, with its indexes: offboarding reads and deletes a practice everywhere', () => {
+    // One read-only route, yet the role can delete: the offboarding function uses the same role.
     const app = built({ practiceScopedCredentials: true }, [getHealthRoute, readRecords]);
     const statements = statementsOf(app, dataRoleOf(app).permissions);
     const dynamo = statements.filter(isDynamo);
-    expect(dynamo.map((s) => s.Sid)).toEqual(['DirectoryOwnPracticeRead', 'RecordsOwnPracticeRead']);
+    expect(dynamo.map((s) => s.Sid)).toEqual([
+      'DirectoryOwnPracticeReadWrite',
+      'RecordsOwnPracticeReadWrite',
+      'AuditOwnPracticeReadWrite',
+    ]);
     expect(JSON.stringify(dynamo[1]?.Resource)).toContain('recordsTable');
     expect(JSON.stringify(dynamo[1]?.Resource)).toContain('/index/gsi1');
-    expect(actionsOf(dynamo[1] as Statement).sort()).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:Query',
-    ]);
-    expect(statements.find((s) => s.Sid === 'TableKeyViaDynamoDB')?.Action).toBe('kms:Decrypt');
+    expect(actionsOf(dynamo[1] as Statement)).toContain('dynamodb:DeleteItem');
+    expect(actionsOf(statements.find((s) => s.Sid === 'TableKeyViaDynamoDB') as Statement)).toContain(
+      'kms:Decrypt',
+    );
   });
 
   it('keeps PLATFORM and the account keys, not practice partitions, for a table declared with scope "any"', () => {

@@ -40,7 +40,13 @@ async function main() {
   const keys = new LocalPracticeKeys({ dataDir });
   const exportPath = resolve(values.export);
   const result = await offboardPractice(
-    { client, tables: tableNames, keys, fields: new FieldCrypto(keys) },
+    {
+      practiceClient: client,
+      platformClient: client,
+      tables: tableNames,
+      keys,
+      fields: new FieldCrypto(keys),
+    },
     values.practice,
     {
       operator: process.env.USER ?? 'local-operator',
