@@ -142,7 +142,7 @@ export async function lookUpPatient(
     if (error instanceof PdsUnavailableError) {
       await audit(caller, requestId, { outcome: 'pds-error', reason: 'unavailable' }, reference);
       metrics.addMetric('PdsUnavailable', MetricUnit.Count, 1);
-      throw new ServiceUnavailableError(PDS_UNAVAILABLE, 30);
+      throw new ServiceUnavailableError(PDS_UNAVAILABLE, error.retryAfterSeconds ?? 30);
     }
     if (error instanceof PdsAccessError) {
       // Our credentials or onboarding with NHS England are broken: an operator must act, not the clinician.

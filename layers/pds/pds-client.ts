@@ -35,6 +35,8 @@ export interface Demographics {
 /** 5xx, timeouts, network errors, 429 after retries are exhausted: the API answers 503. */
 export class PdsUnavailableError extends Error {
   override name = 'PdsUnavailableError';
+  /** When PDS said when to come back (a 429's Retry-After), in seconds. */
+  retryAfterSeconds?: number;
 }
 
 /** 401/403 from PDS or from the token endpoint: an operator alarm, not a user error. */
@@ -153,8 +155,16 @@ export class PdsClient implements Demographics {
               `PDS is rate limiting us (429) and still was after ${throttledAttempts} attempts.`,
             );
           }
+          if (attempt.waitMs > this.maxRetryAfterMs) {
+            // Retrying sooner than PDS asked would not honour Retry-After: give up, and pass the wait on.
+            const error = new PdsUnavailableError(
+              `PDS is rate limiting us (429) and asked for a wait longer than one lookup may take.`,
+            );
+            error.retryAfterSeconds = Math.ceil(attempt.waitMs / 1000);
+            throw error;
+          }
           {
-            const wait = Math.min(attempt.waitMs, this.maxRetryAfterMs);
+            const wait = attempt.waitMs;
             this.ensureTimeFor(startedAt, wait, 'PDS is rate limiting us (429)');
             await this.sleep(wait);
           }

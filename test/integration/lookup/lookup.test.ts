@@ -227,6 +227,21 @@ describe('POST /api/lookups: PDS not answering', () => {
     });
   });
 
+  it('passes on a long Retry-After from PDS instead of retrying early', async () => {
+    stack.pds.failNext(429, 1, { 'Retry-After': '60' });
+    const response = await fetch(`${stack.url}/api/lookups`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clinician.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ nhsNumber: '9990000018', birthDate: '1980-04-12' }),
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('60');
+    expect((await latestLookupEvent()).details).toMatchObject({
+      outcome: 'pds-error',
+      reason: 'unavailable',
+    });
+  });
+
   it('waits out a 429 from PDS and then answers', async () => {
     stack.pds.failNext(429, 1, { 'Retry-After': '0' });
     const response = await lookUp({ nhsNumber: '9990000018', birthDate: '1980-04-12' });

@@ -183,16 +183,19 @@ describe('PdsClient', () => {
       expect(calls.map((call) => call.headers.get('x-request-id'))).toEqual([REQUEST_ID, REQUEST_ID]);
     });
 
-    it('caps the wait at maxRetryAfterMs', async () => {
-      const { fetch } = fakeFetch(json(429, '{}', { 'Retry-After': '120' }), json(200, PATIENT));
+    it('gives up, passing the wait on, when PDS asks for longer than maxRetryAfterMs (never retries early)', async () => {
+      const { fetch, calls } = fakeFetch(json(429, '{}', { 'Retry-After': '120' }), json(200, PATIENT));
       const { pds, sleeps } = client(fetch, { maxRetryAfterMs: 500 });
-      await pds.retrievePatient(NHS_NUMBER, CONTEXT);
-      expect(sleeps).toEqual([500]);
+      const error = await failure(pds.retrievePatient(NHS_NUMBER, CONTEXT));
+      expect(error).toBeInstanceOf(PdsUnavailableError);
+      expect((error as PdsUnavailableError).retryAfterSeconds).toBe(120);
+      expect(sleeps).toEqual([]);
+      expect(calls).toHaveLength(1);
     });
 
-    it('caps at 2000 ms by default and waits a default when Retry-After is missing', async () => {
+    it('waits up to 2000 ms by default, and a default when Retry-After is missing', async () => {
       const { fetch } = fakeFetch(
-        json(429, '{}', { 'Retry-After': '30' }),
+        json(429, '{}', { 'Retry-After': '2' }),
         json(429, '{}'),
         json(200, PATIENT),
       );
