@@ -5,6 +5,7 @@ import type { BadRequestError } from '../../layers/http/errors';
 import { ServiceUnavailableError, TooManyRequestsError } from '../../layers/http/errors';
 import type { StaffCaller } from '../../layers/http/staff-gate';
 import { logger, metrics } from '../../layers/observability/powertools';
+import { todayInLondon } from '../../layers/pds/birth-date';
 import { interpretPatient, type NoMatchReason, type PatientOutcome } from '../../layers/pds/patient';
 import {
   type Demographics,
@@ -14,7 +15,7 @@ import {
 } from '../../layers/pds/pds-client';
 import type { RateLimit } from '../../layers/records/rate-limits';
 import { AUDIT_NHS_NUMBER_FIELD } from './audit-reference';
-import { type LookupResult, NO_MATCH_MESSAGE, todayInLondon } from './routes';
+import { type LookupResult, NO_MATCH_MESSAGE } from './routes';
 
 export interface LookupSettings {
   /** How long a lookup can be used to invite the patient. */

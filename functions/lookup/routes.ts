@@ -1,45 +1,30 @@
 import { defineRoute } from '../../layers/http/route';
-import { compactNhsNumber, nhsNumberProblem } from '../../layers/pds/nhs-number';
+import {
+  EARLIEST_BIRTH_DATE,
+  EARLIEST_BIRTH_DATE_TEXT,
+  isCalendarDate,
+  todayInLondon,
+} from '../../layers/pds/birth-date';
+import { compactNhsNumber, NHS_NUMBER_PROBLEMS, nhsNumberProblem } from '../../layers/pds/nhs-number';
 import * as z from '../../layers/validation/z';
-
-/** The earliest date of birth accepted: nobody alive was born before it, so it can only be a typing slip. */
-export const EARLIEST_BIRTH_DATE = '1890-01-01';
-
-const NHS_NUMBER_MESSAGES = {
-  'not-ten-digits': 'must be 10 digits, like 943 476 5919',
-  'check-digit': 'is not valid: check it for a mistyped digit',
-} as const;
 
 export const NhsNumber = z.pipe(
   z.string().check(
     z.superRefine((typed, context) => {
       const problem = nhsNumberProblem(typed);
       if (problem)
-        context.issues.push({ code: 'custom', message: NHS_NUMBER_MESSAGES[problem], input: typed });
+        context.issues.push({ code: 'custom', message: NHS_NUMBER_PROBLEMS[problem], input: typed });
     }),
   ),
   z.transform(compactNhsNumber),
 );
-
-/** Today's calendar date in the UK, where the practices are: a baby born this morning has a birth date. */
-export function todayInLondon(now = new Date()): string {
-  return now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-}
-
-function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
 
 export const BirthDate = z.string().check(
   z.superRefine((value, context) => {
     const fail = (message: string) => context.issues.push({ code: 'custom', message, input: value });
     if (!isCalendarDate(value)) fail('must be a real date, written YYYY-MM-DD');
     else if (value > todayInLondon()) fail('must be in the past');
-    else if (value < EARLIEST_BIRTH_DATE) fail('must be 1 January 1890 or later');
+    else if (value < EARLIEST_BIRTH_DATE) fail(`must be ${EARLIEST_BIRTH_DATE_TEXT} or later`);
   }),
 );
 

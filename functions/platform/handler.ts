@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { DynamoAuditLog } from '../../layers/audit/audit-log';
 import { BaseConfig, requiredName } from '../../layers/config/base-config';
 import { loadConfig } from '../../layers/config/load-config';
+import { roleArnSetting } from '../../layers/config/role-arn';
 import { DynamoKeyMaterialStore } from '../../layers/crypto/dynamo-key-material-store';
 import { KmsPracticeKeys } from '../../layers/crypto/kms-practice-keys';
 import { DynamoDirectoryStore } from '../../layers/directory/directory-store';
@@ -11,35 +12,29 @@ import { createDocumentClient } from '../../layers/storage/dynamo-client';
 import * as z from '../../layers/validation/z';
 import { parseDomainList } from '../identity/staff-email-policy';
 import { OnboardingError, onboardPractice } from './onboarding';
-
-const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+import { OperatorName } from './operator-event';
 
 const OperatorConfig = z.extend(BaseConfig, {
   TABLE_DIRECTORY: requiredName(),
   TABLE_AUDIT: requiredName(),
   STAFF_EMAIL_DOMAINS: z.optional(z.string()),
-  PRACTICE_DATA_ROLE_ARN: z.string().check(z.regex(ROLE_ARN, 'must be an IAM role ARN')),
+  PRACTICE_DATA_ROLE_ARN: roleArnSetting(),
 });
 
 const config = loadConfig(OperatorConfig);
-const role = ROLE_ARN.exec(config.PRACTICE_DATA_ROLE_ARN) as RegExpExecArray;
 const client = createDocumentClient(config);
 const kms = new KMSClient({ region: config.AWS_REGION, maxAttempts: 3 });
-const keys = new KmsPracticeKeys({
+const keys = KmsPracticeKeys.forDataRole({
   stage: config.STAGE,
-  partition: role[1] as string,
-  accountId: role[2] as string,
-  dataRoleArns: [config.PRACTICE_DATA_ROLE_ARN],
+  region: config.AWS_REGION,
+  dataRoleArn: config.PRACTICE_DATA_ROLE_ARN,
   adminClient: kms,
   kmsClientFor: () => kms,
   store: new DynamoKeyMaterialStore(client, config.TABLE_DIRECTORY),
 });
 
 const OperatorEvent = z.object({
-  /** Who asked, for the audit trail; CloudTrail records the IAM principal that invoked the function. */
-  operator: z
-    .string()
-    .check(z.regex(/^[\w.@+-]{1,64}$/, 'must name the operator (letters, digits, . @ + -)')),
+  operator: OperatorName,
 });
 
 /**

@@ -1,8 +1,8 @@
-import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { BaseConfig, requiredName } from '../../layers/config/base-config';
 import { loadConfig } from '../../layers/config/load-config';
+import { roleArnSetting } from '../../layers/config/role-arn';
 import { FieldCrypto } from '../../layers/crypto/field-crypto';
 import { PracticeScopedKeyMaterialStore } from '../../layers/crypto/function-crypto';
 import { KmsPracticeKeys } from '../../layers/crypto/kms-practice-keys';
@@ -15,36 +15,30 @@ import {
 import { logger } from '../../layers/observability/powertools';
 import * as z from '../../layers/validation/z';
 import { OffboardingError, offboardPractice } from './offboarding';
-
-const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+import { OperatorName } from './operator-event';
 
 const OffboardingConfig = z.extend(BaseConfig, {
   TABLE_DIRECTORY: requiredName(),
   TABLE_RECORDS: requiredName(),
   TABLE_AUDIT: requiredName(),
   EXPORT_BUCKET: requiredName(),
-  PRACTICE_DATA_ROLE_ARN: z.string().check(z.regex(ROLE_ARN, 'must be an IAM role ARN')),
+  PRACTICE_DATA_ROLE_ARN: roleArnSetting(),
 });
 
 const config = loadConfig(OffboardingConfig);
-const role = ROLE_ARN.exec(config.PRACTICE_DATA_ROLE_ARN) as RegExpExecArray;
 const s3 = new S3Client({ region: config.AWS_REGION, maxAttempts: 3 });
-const keys = new KmsPracticeKeys({
+// ScheduleKeyDeletion and DeleteAlias with this function's own role; using the key only through the practice
+// data role (scoped to the practice being offboarded), like every reader of practice data.
+const keys = KmsPracticeKeys.forDataRole({
   stage: config.STAGE,
-  partition: role[1] as string,
-  accountId: role[2] as string,
-  dataRoleArns: [config.PRACTICE_DATA_ROLE_ARN],
-  // ScheduleKeyDeletion and DeleteAlias with this function's own role; using the key only through the
-  // practice data role (scoped to the practice being offboarded), like every reader of practice data.
-  adminClient: new KMSClient({ region: config.AWS_REGION, maxAttempts: 3 }),
+  region: config.AWS_REGION,
+  dataRoleArn: config.PRACTICE_DATA_ROLE_ARN,
   kmsClientFor: practiceKmsClient,
   store: new PracticeScopedKeyMaterialStore(config.TABLE_DIRECTORY),
 });
 
 const OffboardingEvent = z.object({
-  operator: z
-    .string()
-    .check(z.regex(/^[\w.@+-]{1,64}$/, 'must name the operator (letters, digits, . @ + -)')),
+  operator: OperatorName,
   practiceId: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'must be a practice id')),
   confirmOdsCode: z.string().check(z.minLength(1, 'must repeat the practice’s ODS code')),
 });

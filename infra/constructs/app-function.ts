@@ -18,6 +18,12 @@ export interface StageFunctionSettings {
   logKey: IKey;
 }
 
+/** Just the stage settings of a construct's props, to hand on to `AppFunction`. */
+export function stageSettingsOf(props: StageFunctionSettings): StageFunctionSettings {
+  const { stage, appVersion, logLevel, logRetention, logKey } = props;
+  return { stage, appVersion, logLevel, logRetention, logKey };
+}
+
 export interface AppFunctionProps extends StageFunctionSettings {
   description: string;
   /** The module, relative to the repository root, e.g. `functions/health/handler.ts`. */

@@ -5,7 +5,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { StageTables } from '../stacks/data-stack';
 import { acknowledge } from './acknowledge';
-import { AppFunction, type StageFunctionSettings } from './app-function';
+import { AppFunction, type StageFunctionSettings, stageSettingsOf } from './app-function';
+import { practiceKeyResources } from './practice-key-resources';
 import { assumePracticeDataRoleStatement, platformTableAccessStatements } from './table-access';
 
 export interface OffboardingFunctionProps extends StageFunctionSettings {
@@ -24,15 +25,9 @@ export interface OffboardingFunctionProps extends StageFunctionSettings {
  */
 export class OffboardingFunction extends AppFunction {
   constructor(scope: Construct, id: string, props: OffboardingFunctionProps) {
-    const ownKeys = { 'aws:ResourceTag/app': 'clinic-connect', 'aws:ResourceTag/stage': props.stage };
-    const keyArns = `arn:${Aws.PARTITION}:kms:${Aws.REGION}:${Aws.ACCOUNT_ID}:key/*`;
-    const aliasArns = `arn:${Aws.PARTITION}:kms:${Aws.REGION}:${Aws.ACCOUNT_ID}:alias/clinic-connect/${props.stage}/practice/*`;
+    const practiceKeys = practiceKeyResources(props.stage);
     super(scope, id, {
-      stage: props.stage,
-      appVersion: props.appVersion,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      logKey: props.logKey,
+      ...stageSettingsOf(props),
       description: 'Operator: offboard a practice (export, crypto-shred, delete)',
       entry: 'functions/platform/offboarding-handler.ts',
       handler: 'offboardPracticeOperation',
@@ -64,14 +59,14 @@ export class OffboardingFunction extends AppFunction {
           sid: 'ShredPracticeKeys',
           effect: Effect.ALLOW,
           actions: ['kms:DescribeKey', 'kms:ScheduleKeyDeletion', 'kms:DeleteAlias'],
-          resources: [keyArns],
-          conditions: { StringEquals: ownKeys },
+          resources: [practiceKeys.keys],
+          conditions: { StringEquals: practiceKeys.ownKeysCondition },
         }),
         new PolicyStatement({
           sid: 'PracticeKeyAliases',
           effect: Effect.ALLOW,
           actions: ['kms:DescribeKey', 'kms:DeleteAlias'],
-          resources: [aliasArns],
+          resources: [practiceKeys.aliases],
         }),
         new PolicyStatement({
           sid: 'WriteExports',
@@ -98,8 +93,7 @@ export class OffboardingFunction extends AppFunction {
     acknowledge(
       this.permissions,
       [
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:alias/clinic-connect/${props.stage}/practice/*]`,
+        ...practiceKeys.nagFindings,
         `AwsSolutions-IAM5[Resource::<${bucketLogicalId(props.exportBucket)}.Arn>/exports/*]`,
       ],
       'Practice keys are created at run time, one per practice, so no key ARN exists at synth: deletion is ' +

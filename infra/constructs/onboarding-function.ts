@@ -1,10 +1,10 @@
-import { Aws } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { StageTables } from '../stacks/data-stack';
 import { acknowledge } from './acknowledge';
-import { AppFunction, type StageFunctionSettings } from './app-function';
+import { AppFunction, type StageFunctionSettings, stageSettingsOf } from './app-function';
+import { practiceKeyResources } from './practice-key-resources';
 import { tableAccessStatements } from './table-access';
 
 export interface OnboardingFunctionProps extends StageFunctionSettings {
@@ -23,15 +23,9 @@ export interface OnboardingFunctionProps extends StageFunctionSettings {
 export class OnboardingFunction extends AppFunction {
   constructor(scope: Construct, id: string, props: OnboardingFunctionProps) {
     const stageTag = { 'aws:RequestTag/app': 'clinic-connect', 'aws:RequestTag/stage': props.stage };
-    const ownKeys = { 'aws:ResourceTag/app': 'clinic-connect', 'aws:ResourceTag/stage': props.stage };
-    const keyArns = `arn:${Aws.PARTITION}:kms:${Aws.REGION}:${Aws.ACCOUNT_ID}:key/*`;
-    const aliasArns = `arn:${Aws.PARTITION}:kms:${Aws.REGION}:${Aws.ACCOUNT_ID}:alias/clinic-connect/${props.stage}/practice/*`;
+    const practiceKeys = practiceKeyResources(props.stage);
     super(scope, id, {
-      stage: props.stage,
-      appVersion: props.appVersion,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      logKey: props.logKey,
+      ...stageSettingsOf(props),
       description: 'Operator: onboard a practice (its key, record and first admin invitation)',
       entry: 'functions/platform/handler.ts',
       handler: 'onboardPracticeOperation',
@@ -70,14 +64,14 @@ export class OnboardingFunction extends AppFunction {
           sid: 'AdministerPracticeKeys',
           effect: Effect.ALLOW,
           actions: ['kms:DescribeKey', 'kms:EnableKeyRotation', 'kms:CreateAlias'],
-          resources: [keyArns],
-          conditions: { StringEquals: ownKeys },
+          resources: [practiceKeys.keys],
+          conditions: { StringEquals: practiceKeys.ownKeysCondition },
         }),
         new PolicyStatement({
           sid: 'NamePracticeKeys',
           effect: Effect.ALLOW,
           actions: ['kms:CreateAlias', 'kms:DescribeKey'],
-          resources: [aliasArns],
+          resources: [practiceKeys.aliases],
         }),
       ],
       invocation: {
@@ -90,11 +84,7 @@ export class OnboardingFunction extends AppFunction {
     });
     acknowledge(
       this.permissions,
-      [
-        'AwsSolutions-IAM5[Resource::*]',
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:alias/clinic-connect/${props.stage}/practice/*]`,
-      ],
+      ['AwsSolutions-IAM5[Resource::*]', ...practiceKeys.nagFindings],
       'Practice keys are created at run time, one per practice, so no key ARN exists at synth. CreateKey has ' +
         'no resource (KMS requires "*") and is limited by request tags to this app and stage; administration ' +
         'is limited to keys tagged for this app and stage, and aliases under this stage’s practice prefix.',

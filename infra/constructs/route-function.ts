@@ -7,7 +7,7 @@ import type { RouteDefinition } from '../../layers/http/route';
 import { ROUTE_FUNCTION_DEFAULTS } from '../../layers/http/route';
 import { PDS_ENVIRONMENTS, type PdsEnvironment } from '../../layers/pds/pds-config';
 import { type TableId, tableEnvName } from '../../layers/storage/tables';
-import { AppFunction, type StageFunctionSettings } from './app-function';
+import { AppFunction, type StageFunctionSettings, stageSettingsOf } from './app-function';
 import {
   assumePracticeDataRoleStatement,
   effectiveTableGrants,
@@ -126,11 +126,7 @@ export class RouteFunction extends AppFunction {
       ]),
     );
     super(scope, id, {
-      stage: props.stage,
-      appVersion: props.appVersion,
-      logLevel: props.logLevel,
-      logRetention: props.logRetention,
-      logKey: props.logKey,
+      ...stageSettingsOf(props),
       description: `${route.method} ${route.path} (${route.id})`,
       entry: `functions/${route.area}/handler.ts`,
       handler: route.id,

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { RouteDefinition } from '../../layers/http/route';
 import type { StageConfig } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
+import type { StageFunctionSettings } from '../constructs/app-function';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
 import { OffboardingFunction } from '../constructs/offboarding-function';
 import { OnboardingFunction } from '../constructs/onboarding-function';
@@ -71,15 +72,18 @@ export class ApiStack extends Stack {
         })
       : undefined;
 
+    const stageSettings: StageFunctionSettings = {
+      stage: config.stage,
+      appVersion: config.appVersion,
+      logLevel: config.logLevel,
+      logRetention: config.logRetentionDays,
+      logKey,
+    };
     const functions = new Map<string, RouteFunction>();
     for (const route of props.routes) {
       const routeFunction = new RouteFunction(this, route.id, {
         route,
-        stage: config.stage,
-        appVersion: config.appVersion,
-        logLevel: config.logLevel,
-        logRetention: config.logRetentionDays,
-        logKey,
+        ...stageSettings,
         tables: props.tables,
         tableKey: props.tableKey,
         staffEmailDomains: config.staffEmailDomains,
@@ -125,11 +129,7 @@ export class ApiStack extends Stack {
         logRetentionDays: config.logRetentionDays,
       });
       this.offboarding = new OffboardingFunction(this, 'OffboardPractice', {
-        stage: config.stage,
-        appVersion: config.appVersion,
-        logLevel: config.logLevel,
-        logRetention: config.logRetentionDays,
-        logKey,
+        ...stageSettings,
         tables: props.tables,
         tableKey: props.tableKey,
         practiceDataRoleArn,
@@ -153,11 +153,7 @@ export class ApiStack extends Stack {
       new CfnOutput(this, 'PracticeDataRoleArn', { value: practiceDataRole.roleArn });
 
       this.onboarding = new OnboardingFunction(this, 'OnboardPractice', {
-        stage: config.stage,
-        appVersion: config.appVersion,
-        logLevel: config.logLevel,
-        logRetention: config.logRetentionDays,
-        logKey,
+        ...stageSettings,
         tables: props.tables,
         tableKey: props.tableKey,
         staffEmailDomains: config.staffEmailDomains,

@@ -1,6 +1,6 @@
-import { KMSClient } from '@aws-sdk/client-kms';
 import { BaseConfig } from '../config/base-config';
 import { loadConfig } from '../config/load-config';
+import { roleArnSetting } from '../config/role-arn';
 import { practiceDocumentClient, practiceKmsClient } from '../isolation/scoped-clients';
 import * as z from '../validation/z';
 import { PracticeBlindIndex } from './blind-index';
@@ -22,8 +22,6 @@ export function practiceCrypto(keys: PracticeKeys): PracticeCrypto {
   return { keys, fields: new FieldCrypto(keys), blindIndex: new PracticeBlindIndex(keys) };
 }
 
-const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
-
 /**
  * `LOCAL_KEYS_DIR` is set only by the local stack (the git-ignored data dir holding one AES key per practice).
  * In AWS the keys are KMS keys, used through the practice data role (`PRACTICE_DATA_ROLE_ARN`).
@@ -31,7 +29,7 @@ const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 export const CryptoConfig = z.extend(BaseConfig, {
   TABLE_DIRECTORY: z.string().check(z.minLength(1, 'is required')),
   LOCAL_KEYS_DIR: z.optional(z.string().check(z.minLength(1))),
-  PRACTICE_DATA_ROLE_ARN: z.optional(z.string().check(z.regex(ROLE_ARN, 'must be an IAM role ARN'))),
+  PRACTICE_DATA_ROLE_ARN: z.optional(roleArnSetting()),
 });
 export type CryptoConfig = z.infer<typeof CryptoConfig>;
 
@@ -65,19 +63,16 @@ export function practiceKeysFromConfig(config: CryptoConfig): PracticeKeys {
     }
     return new LocalPracticeKeys({ dataDir: config.LOCAL_KEYS_DIR });
   }
-  const role = config.PRACTICE_DATA_ROLE_ARN ? ROLE_ARN.exec(config.PRACTICE_DATA_ROLE_ARN) : null;
-  if (!role || !config.PRACTICE_DATA_ROLE_ARN) {
+  if (!config.PRACTICE_DATA_ROLE_ARN) {
     throw new TypeError(
       'Invalid configuration. PRACTICE_DATA_ROLE_ARN: is required in AWS (practice keys are used through it)',
     );
   }
-  return new KmsPracticeKeys({
+  // Handlers only use keys; their roles cannot create or delete them, so the admin client is never granted.
+  return KmsPracticeKeys.forDataRole({
     stage: config.STAGE,
-    partition: role[1] as string,
-    accountId: role[2] as string,
-    dataRoleArns: [config.PRACTICE_DATA_ROLE_ARN],
-    // Handlers only use keys; their roles cannot create or delete them, so this client is never granted.
-    adminClient: new KMSClient({ region: config.AWS_REGION }),
+    region: config.AWS_REGION,
+    dataRoleArn: config.PRACTICE_DATA_ROLE_ARN,
     kmsClientFor: practiceKmsClient,
     store: new PracticeScopedKeyMaterialStore(config.TABLE_DIRECTORY),
   });

@@ -10,11 +10,12 @@ import {
   EncryptCommand,
   GenerateDataKeyCommand,
   type KeyMetadata,
-  type KMSClient,
+  KMSClient,
   KMSInvalidStateException,
   NotFoundException,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
+import { ROLE_ARN, roleArnParts } from '../config/role-arn';
 import { logger } from '../observability/powertools';
 import { PracticeKeyUnavailableError } from './errors';
 import type { KeyMaterialStore } from './key-material-store';
@@ -48,7 +49,6 @@ export interface KmsPracticeKeysOptions {
 }
 
 const KEY_ARN_RECORD = 'kms-key-arn';
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 export function practiceKeyAlias(stage: string, practiceId: string): string {
   return `alias/clinic-connect/${stage}/practice/${practiceId}`;
@@ -117,6 +117,29 @@ export function practiceKeyPolicy(input: {
  */
 export class KmsPracticeKeys implements PracticeKeys {
   private readonly indexKeys: BlindIndexKeys;
+
+  /**
+   * The keys of a deployed stage, used through its practice data role: the only role the keys' policies let
+   * use them, and the account that owns them. Without `adminClient`, a plain client of the function's own
+   * role (granted key administration only where a function needs it: onboarding and offboarding).
+   */
+  static forDataRole(options: {
+    stage: string;
+    region: string;
+    dataRoleArn: string;
+    kmsClientFor: (practiceId: string) => KMSClient;
+    store: KeyMaterialStore;
+    adminClient?: KMSClient;
+  }): KmsPracticeKeys {
+    return new KmsPracticeKeys({
+      stage: options.stage,
+      ...roleArnParts(options.dataRoleArn),
+      dataRoleArns: [options.dataRoleArn],
+      adminClient: options.adminClient ?? new KMSClient({ region: options.region, maxAttempts: 3 }),
+      kmsClientFor: options.kmsClientFor,
+      store: options.store,
+    });
+  }
 
   constructor(private readonly options: KmsPracticeKeysOptions) {
     if (!/^\d{12}$/.test(options.accountId))

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { ROLE_ARN } from '../config/role-arn';
 import { PracticeId } from '../directory/model';
 import { logger } from '../observability/powertools';
 import * as z from '../validation/z';
@@ -72,7 +73,6 @@ interface CacheEntry {
   pending?: Promise<ExpiringCredentials>;
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SESSION_NAME_MAX = 64;
 const SESSION_PREFIX = 'practice-';
 

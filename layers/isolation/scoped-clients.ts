@@ -4,10 +4,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BaseConfig } from '../config/base-config';
 import { loadConfig } from '../config/load-config';
+import { roleArnSetting } from '../config/role-arn';
 import * as z from '../validation/z';
 import { AmbientCredentials, type PracticeCredentials, StsPracticeCredentials } from './practice-credentials';
-
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /**
  * What the isolation layer reads from the environment. `PRACTICE_DATA_ROLE_ARN` is set by the api stack on
@@ -19,7 +18,7 @@ export const IsolationConfig = z
   .object({
     AWS_REGION: BaseConfig.shape.AWS_REGION,
     DYNAMODB_ENDPOINT: BaseConfig.shape.DYNAMODB_ENDPOINT,
-    PRACTICE_DATA_ROLE_ARN: z.optional(z.string().check(z.regex(ROLE_ARN, 'must be an IAM role ARN'))),
+    PRACTICE_DATA_ROLE_ARN: z.optional(roleArnSetting()),
   })
   .check(
     z.refine((config) => Boolean(config.PRACTICE_DATA_ROLE_ARN || config.DYNAMODB_ENDPOINT), {

@@ -26,6 +26,12 @@ export function compactNhsNumber(typed: string): string {
 
 export type NhsNumberProblem = 'not-ten-digits' | 'check-digit';
 
+/** What is wrong, in words that follow the field's name ("NHS number must be 10 digits, ..."). */
+export const NHS_NUMBER_PROBLEMS: Readonly<Record<NhsNumberProblem, string>> = {
+  'not-ten-digits': 'must be 10 digits, like 943 476 5919',
+  'check-digit': 'is not valid: check it for a mistyped digit',
+};
+
 /** Why a typed NHS number is not one, or undefined when it is. */
 export function nhsNumberProblem(typed: string): NhsNumberProblem | undefined {
   const digits = compactNhsNumber(typed);
@@ -33,7 +39,7 @@ export function nhsNumberProblem(typed: string): NhsNumberProblem | undefined {
   return isValidNhsNumber(digits) ? undefined : 'check-digit';
 }
 
-/** 3-3-4, as the NHS writes it: `943 476 5919`. */
+/** 3-3-4, as the NHS writes it: `943 476 5919`; a number still being typed is grouped as far as it goes. */
 export function formatNhsNumber(digits: string): string {
-  return `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
+  return [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)].filter(Boolean).join(' ');
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ACCEPTABLE_USE_POLICY } from '../../layers/identity/acceptable-use';
 import { apiClient } from './api';
 import type { startTestStack } from './local-stack';
@@ -65,4 +65,19 @@ export async function rawTableContents(
     items.push(...(Items ?? []));
   }
   return JSON.stringify(items);
+}
+
+/** The demo practice's lookup records as stored (ciphertext and all). */
+export async function storedLookups(stack: TestStack, stores: ReturnType<typeof openStores>) {
+  const { Items } = await stores.client.send(
+    new QueryCommand({
+      TableName: stack.tableNames.records,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :lookup)',
+      ExpressionAttributeValues: {
+        ':pk': `PRACTICE#${stack.demo.practice.practiceId}`,
+        ':lookup': 'LOOKUP#',
+      },
+    }),
+  );
+  return Items ?? [];
 }

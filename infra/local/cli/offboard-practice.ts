@@ -1,13 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OffboardingError, offboardPractice } from '../../../functions/platform/offboarding';
 import { FieldCrypto } from '../../../layers/crypto/field-crypto';
 import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
-import { createDocumentClient } from '../../../layers/storage/dynamo-client';
-import type { TableId } from '../../../layers/storage/tables';
-import { RUNTIME_FILE } from '../local-settings';
-import { localSettings } from './settings';
+import { localSettings, runningLocalStack } from './settings';
 
 const USAGE =
   'Usage: npm run practice:offboard -- --practice <practice id> --export <new file.json> --confirm <ODS code>';
@@ -25,18 +22,7 @@ async function main() {
     process.exit(2);
   }
   const { dataDir } = localSettings();
-  const runtime = await readFile(join(dataDir, RUNTIME_FILE), 'utf8').catch(() => undefined);
-  if (!runtime) {
-    console.error(`The local stack is not running with DATA_DIR ${dataDir}: start it with npm start first.`);
-    process.exit(1);
-  }
-  const { dynamoEndpoint, tableNames } = JSON.parse(runtime) as {
-    dynamoEndpoint: string;
-    tableNames: Record<TableId, string>;
-  };
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  const client = createDocumentClient({ AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: dynamoEndpoint });
+  const { tableNames, client } = await runningLocalStack(dataDir);
   const keys = new LocalPracticeKeys({ dataDir });
   const exportPath = resolve(values.export);
   const result = await offboardPractice(

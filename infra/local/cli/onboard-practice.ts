@@ -1,14 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDomainList } from '../../../functions/identity/staff-email-policy';
 import { OnboardingError, onboardPractice } from '../../../functions/platform/onboarding';
 import { DynamoAuditLog } from '../../../layers/audit/audit-log';
 import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
 import { DynamoDirectoryStore } from '../../../layers/directory/directory-store';
-import { createDocumentClient } from '../../../layers/storage/dynamo-client';
-import { RUNTIME_FILE } from '../local-settings';
-import { localSettings } from './settings';
+import { localSettings, runningLocalStack } from './settings';
 
 const USAGE =
   'Usage: npm run practice:onboard -- --name "Practice name" --ods A81001 --admin-email first.admin@nhs.net';
@@ -26,19 +22,7 @@ async function main() {
     process.exit(2);
   }
   const { dataDir } = localSettings();
-  const runtime = await readFile(join(dataDir, RUNTIME_FILE), 'utf8').catch(() => undefined);
-  if (!runtime) {
-    console.error(`The local stack is not running with DATA_DIR ${dataDir}: start it with npm start first.`);
-    process.exit(1);
-  }
-  const { url, dynamoEndpoint, tableNames } = JSON.parse(runtime) as {
-    url: string;
-    dynamoEndpoint: string;
-    tableNames: { directory: string; audit: string };
-  };
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  const client = createDocumentClient({ AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: dynamoEndpoint });
+  const { url, tableNames, client } = await runningLocalStack(dataDir);
   const result = await onboardPractice(
     {
       directory: new DynamoDirectoryStore(client, tableNames.directory),

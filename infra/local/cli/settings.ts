@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { createDocumentClient } from '../../../layers/storage/dynamo-client';
+import type { TableId } from '../../../layers/storage/tables';
 import type { DemoData } from '../demo-seed';
-import { localOrigin, REPO_ROOT } from '../local-settings';
+import { localOrigin, REPO_ROOT, RUNTIME_FILE } from '../local-settings';
 
 /** The same settings `npm start` reads, so the commands find the running stack and its data. */
 export function localSettings() {
@@ -25,4 +27,25 @@ export function emailArgument(command: string): string {
     process.exit(2);
   }
   return email;
+}
+
+/**
+ * The local stack running with this DATA_DIR (its URL and DynamoDB), with a client for that DynamoDB; exits
+ * with a clear message when none is running. For operator commands run beside `npm start`.
+ */
+export async function runningLocalStack(dataDir: string) {
+  const runtime = await readFile(join(dataDir, RUNTIME_FILE), 'utf8').catch(() => undefined);
+  if (!runtime) {
+    console.error(`The local stack is not running with DATA_DIR ${dataDir}: start it with npm start first.`);
+    process.exit(1);
+  }
+  const { url, dynamoEndpoint, tableNames } = JSON.parse(runtime) as {
+    url: string;
+    dynamoEndpoint: string;
+    tableNames: Record<TableId, string>;
+  };
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const client = createDocumentClient({ AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: dynamoEndpoint });
+  return { url, tableNames, client };
 }

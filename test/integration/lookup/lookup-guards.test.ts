@@ -1,8 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../support/api';
 import { startTestStack } from '../../support/local-stack';
-import { signedInDemoMember, syntheticPatient } from '../../support/lookups';
+import { signedInDemoMember, storedLookups, syntheticPatient } from '../../support/lookups';
 import { openStores } from '../../support/stores';
 
 /** PDS refusing our credentials, and the rate limits: each stops the lookup, and is audited. */
@@ -28,20 +27,6 @@ const body = () => ({ nhsNumber: patient.nhsNumber, birthDate: patient.birthDate
 async function lookupEvents() {
   const events = await stores.audit.list(stack.demo.practice.practiceId, { limit: 1000 });
   return events.filter((event) => event.type === 'patient.lookup').sort((a, b) => a.at.localeCompare(b.at));
-}
-
-async function storedLookups(): Promise<number> {
-  const { Items } = await stores.client.send(
-    new QueryCommand({
-      TableName: stack.tableNames.records,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :lookup)',
-      ExpressionAttributeValues: {
-        ':pk': `PRACTICE#${stack.demo.practice.practiceId}`,
-        ':lookup': 'LOOKUP#',
-      },
-    }),
-  );
-  return Items?.length ?? 0;
 }
 
 describe('PDS refusing our credentials', () => {
@@ -103,6 +88,6 @@ describe('rate limits', () => {
   });
 
   it('kept one lookup record per match and none for refusals', async () => {
-    expect(await storedLookups()).toBe(5);
+    expect(await storedLookups(stack, stores)).toHaveLength(5);
   });
 });

@@ -1,4 +1,14 @@
-import { compactNhsNumber, nhsNumberProblem } from '../../../../layers/pds/nhs-number';
+import {
+  EARLIEST_BIRTH_DATE,
+  EARLIEST_BIRTH_DATE_TEXT,
+  todayInLondon,
+} from '../../../../layers/pds/birth-date';
+import {
+  compactNhsNumber,
+  formatNhsNumber,
+  NHS_NUMBER_PROBLEMS,
+  nhsNumberProblem,
+} from '../../../../layers/pds/nhs-number';
 import type { LookupRequest, PatientGender } from '../../../shared/lookup';
 import type { ApiError } from '../../api/client';
 import type { ErrorSummaryItem } from '../../components/ErrorSummary';
@@ -27,11 +37,6 @@ export function datePartId(part: DatePart): string {
 // ---------------------------------------------------------------------------------------------------------
 // The NHS number as it is typed: grouped 3-3-4.
 
-/** Digits grouped 3-3-4 (anything past ten digits stays in the last group, so nothing typed is lost). */
-export function groupNhsNumber(digits: string): string {
-  return [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)].filter(Boolean).join(' ');
-}
-
 /**
  * The field's new value after typing or pasting, grouped 3-3-4 when it holds only digits, spaces and
  * dashes, and where the caret goes: after the same number of digits as before. Anything else (a letter,
@@ -39,7 +44,7 @@ export function groupNhsNumber(digits: string): string {
  */
 export function formatTypedNhsNumber(typed: string, caret: number): { value: string; caret: number } {
   if (!/^[\d\s-]*$/u.test(typed)) return { value: typed, caret };
-  const value = groupNhsNumber(typed.replace(/\D/gu, ''));
+  const value = formatNhsNumber(typed.replace(/\D/gu, ''));
   const digitsBeforeCaret = typed.slice(0, caret).replace(/\D/gu, '').length;
   let position = 0;
   for (let seen = 0; seen < digitsBeforeCaret && position < value.length; position += 1) {
@@ -50,16 +55,6 @@ export function formatTypedNhsNumber(typed: string, caret: number): { value: str
 
 // ---------------------------------------------------------------------------------------------------------
 // Checking the form.
-
-/** How the API words a bad NHS number (the issue message follows the field's name). */
-const NHS_NUMBER_PROBLEMS = {
-  'not-ten-digits': 'must be 10 digits, like 943 476 5919',
-  'check-digit': 'is not valid: check it for a mistyped digit',
-} as const;
-
-/** The API refuses dates of birth before this one (`EARLIEST_BIRTH_DATE` in the route). */
-const EARLIEST_BIRTH_DATE = '1890-01-01';
-const EARLIEST_BIRTH_DATE_TEXT = '1 January 1890';
 
 export interface FieldError {
   message: string;
@@ -78,11 +73,6 @@ export function nhsNumberError(typed: string): FieldError | undefined {
   if (typed.trim() === '') return { message: 'Enter the patient’s NHS number' };
   const problem = nhsNumberProblem(typed);
   return problem ? { message: `NHS number ${NHS_NUMBER_PROBLEMS[problem]}` } : undefined;
-}
-
-/** Today's date in the UK, as the API counts it: a baby born this morning has a date of birth. */
-export function todayInLondon(now = new Date()): string {
-  return now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 }
 
 function listParts(parts: readonly DatePart[]): string {
