@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { loadCapabilities } from './capabilities/registry';
 import { loadStageConfig } from './config';
 import { buildApp } from './stacks/build-app';
 
@@ -8,6 +9,7 @@ try {
   buildApp(
     app,
     loadStageConfig((key) => app.node.tryGetContext(key)),
+    { capabilities: await loadCapabilities() },
   );
 } catch (error) {
   // A configuration mistake deserves one clear line, not a stack trace.

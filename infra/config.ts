@@ -25,7 +25,7 @@ const list = z
   .transform((items) => items.filter((item) => item.length > 0));
 
 /** `-c flag=true` arrives as a string, cdk.json may hold a boolean: accept both, and nothing else. */
-const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
+export const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
   error: 'must be true or false',
 });
 
@@ -89,34 +89,8 @@ export const StageConfigSchema = z
     apiRateLimit: z.coerce.number().positive().default(50),
     apiBurstLimit: z.coerce.number().int().positive().default(100),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-    /**
-     * Practice data only with credentials scoped to one practice (issue 4): route functions assume the
-     * practice data role with a `practiceId` session tag, and their own roles keep no access to `PRACTICE#`
-     * partitions. On by default: the handlers open practice stores only through layers/isolation's scoped
-     * clients, which need the role (PRACTICE_DATA_ROLE_ARN). Off is not deployable any more (handlers refuse
-     * to start without the role); it remains only so tests can show what the flag changes, and will go.
-     */
-    practiceScopedCredentials: flag.default(true),
-    /**
-     * Which NHS England PDS the lookup function calls. `sandbox` (the default for a first deploy) is open and
-     * holds only test patients; `integration` and `production` need the application's signing key in the
-     * Secrets Manager secret `pdsSecretName` (created by an operator, never by this app: see the README).
-     */
-    pdsEnvironment: z.enum(['sandbox', 'integration', 'production']).default('sandbox'),
-    pdsSecretName: z
-      .string()
-      .regex(/^[\w/+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
-      // Looked up by partial ARN: a name ending in a hyphen and six characters would be read as a full ARN.
-      .refine((name) => !/-[A-Za-z0-9]{6}$/.test(name), {
-        message: 'must not end in a hyphen and six characters (Secrets Manager would take it for a full ARN)',
-      })
-      .optional(),
     /** Operator alarms (PDS refusing our credentials, rate limits hit, unhandled errors) also go here. */
     alarmEmail: z.string().email('must be an email address').optional(),
-    /** How long a lookup can be used to invite the patient; its details are deleted after it. */
-    lookupTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(3_600),
-    lookupLimitPerUserPerHour: z.coerce.number().int().min(1).max(10_000).default(60),
-    lookupLimitPerPracticePerDay: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     /** The built web app (`npm run build:web`); deployed when present. */
     webDistDir: z
       .string()
@@ -124,21 +98,6 @@ export const StageConfigSchema = z
       .default(join(REPO_ROOT, 'web', 'dist')),
   })
   .superRefine((config, ctx) => {
-    if (/^prod/.test(config.stage) && config.pdsEnvironment !== 'production') {
-      // The sandbox is public: real NHS numbers typed in production must never go there.
-      ctx.addIssue({
-        code: 'custom',
-        path: ['pdsEnvironment'],
-        message: `stage "${config.stage}" must use the production PDS (-c pdsEnvironment=production)`,
-      });
-    }
-    if (config.pdsEnvironment !== 'sandbox' && !config.pdsSecretName) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['pdsSecretName'],
-        message: `PDS ${config.pdsEnvironment} needs the secret holding the application's API key and signing key`,
-      });
-    }
     if (Boolean(config.webDomainName) !== Boolean(config.webCertificateArn)) {
       ctx.addIssue({
         code: 'custom',
@@ -148,7 +107,13 @@ export const StageConfigSchema = z
     }
   });
 
-export type StageConfig = z.output<typeof StageConfigSchema>;
+type StageConfigFields = z.output<typeof StageConfigSchema>;
+
+/**
+ * The stage's settings, and the raw CDK context they came from: an outside system's own settings
+ * (infra/capabilities/<id>.ts) and an area's (a function's `settings`) are read from it where they are used.
+ */
+export type StageConfig = StageConfigFields & { readContext: (key: string) => unknown };
 
 /** Context keys read from `-c key=value` or cdk.json; each is a field of StageConfig. */
 const CONTEXT_KEYS = [
@@ -165,15 +130,9 @@ const CONTEXT_KEYS = [
   'apiRateLimit',
   'apiBurstLimit',
   'logLevel',
-  'practiceScopedCredentials',
-  'pdsEnvironment',
-  'pdsSecretName',
   'alarmEmail',
-  'lookupTtlSeconds',
-  'lookupLimitPerUserPerHour',
-  'lookupLimitPerPracticePerDay',
   'webDistDir',
-] as const satisfies readonly (keyof StageConfig)[];
+] as const satisfies readonly (keyof StageConfigFields)[];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string };
@@ -197,7 +156,7 @@ export function loadStageConfig(
   raw.appVersion ??= env.APP_VERSION || packageVersion();
 
   const parsed = StageConfigSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { ...parsed.data, readContext };
   const problems = parsed.error.issues.map(
     (issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`,
   );

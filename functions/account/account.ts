@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../layers/http/errors';
 import type { StaffCaller } from '../../layers/http/staff-gate';
 import { ACCEPTABLE_USE_POLICY } from '../../layers/identity/acceptable-use';
-import { PERMISSIONS } from '../../layers/identity/permissions';
+import { PERMISSIONS } from '../../layers/universal/permissions';
 
 export async function describeCaller(caller: StaffCaller) {
   const practice = await caller.stores.directory.getPractice();

@@ -1,8 +1,9 @@
 import { StaffRole } from '../../layers/directory/model';
 import { defineRoute } from '../../layers/http/route';
 import { ACCEPTABLE_USE_POLICY } from '../../layers/identity/acceptable-use';
-import { ACTIONS } from '../../layers/identity/permissions';
+import { ACTIONS } from '../../layers/universal/permissions';
 import * as z from '../../layers/validation/z';
+import { StaffEmailSettings } from '../identity/staff-email-policy';
 
 export const MeResponse = z.strictObject({
   staff: z.strictObject({ name: z.string(), email: z.string(), role: StaffRole }),
@@ -120,6 +121,7 @@ export const registerWithPracticeRoute = defineRoute({
     }),
   },
   errors: [404, 409],
+  settings: StaffEmailSettings,
   tables: {
     directory: { access: 'readwrite', scope: 'practice' },
     audit: { access: 'readwrite', scope: 'practice' },

@@ -1,4 +1,4 @@
-import type { StorageProbe } from '../../layers/ports/storage-probe';
+import type { StorageProbe } from '../../layers/storage/storage-probe';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';

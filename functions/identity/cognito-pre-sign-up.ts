@@ -1,10 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { BaseConfig, requiredName } from '../../layers/config/base-config';
 import { loadConfig } from '../../layers/config/load-config';
-import { logger, tracer } from '../../layers/observability/powertools';
+import { logger } from '../../layers/observability/powertools';
 import * as z from '../../layers/validation/z';
 import { isAllowedStaffEmail, parseDomainList } from './staff-email-policy';
 
@@ -35,6 +34,6 @@ export function createPreSignUpHandler(allowedDomains: readonly string[]) {
 
 const config = loadConfig(z.extend(BaseConfig, { STAFF_EMAIL_DOMAINS: requiredName() }));
 
-export const handler = middy(createPreSignUpHandler(parseDomainList(config.STAFF_EMAIL_DOMAINS)))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }));
+export const handler = middy(createPreSignUpHandler(parseDomainList(config.STAFF_EMAIL_DOMAINS))).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);

@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { BaseConfig, requiredName } from '../../layers/config/base-config';
 import { loadConfig } from '../../layers/config/load-config';
 import { type DirectoryStore, DynamoDirectoryStore } from '../../layers/directory/directory-store';
-import { logger, tracer } from '../../layers/observability/powertools';
+import { logger } from '../../layers/observability/powertools';
 import { createDocumentClient } from '../../layers/storage/dynamo-client';
 import * as z from '../../layers/validation/z';
 import { isAllowedStaffEmail, parseDomainList } from './staff-email-policy';
@@ -74,6 +73,4 @@ export const handler = middy(
     directory: new DynamoDirectoryStore(createDocumentClient(config), config.TABLE_DIRECTORY),
     allowedEmailDomains: parseDomainList(config.STAFF_EMAIL_DOMAINS),
   }),
-)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }));
+).use(injectLambdaContext(logger, { resetKeys: true }));

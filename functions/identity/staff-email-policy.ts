@@ -1,3 +1,5 @@
+import * as z from '../../layers/validation/z';
+
 /**
  * Staff may only sign up with an address in an allow-listed domain (R2): `nhs.net` by default. A subdomain
  * of an allowed domain is allowed too (`x.nhs.uk` under `nhs.uk`); lookalikes (`evilnhs.net`) are not.
@@ -33,3 +35,11 @@ export function parseDomainList(
     .filter(Boolean);
   return domains.length > 0 ? domains : [...fallback];
 }
+
+/** The allow-list as a function's setting (stage context `staffEmailDomains`, comma-separated). */
+export const StaffEmailSettings = z.object({
+  STAFF_EMAIL_DOMAINS: z.prefault(
+    z.string().check(z.regex(/^[a-z0-9.-]+(,[a-z0-9.-]+)*$/i, 'must list email domains, comma-separated')),
+    'nhs.net',
+  ),
+});

@@ -5,7 +5,6 @@ import type { BadRequestError } from '../../layers/http/errors';
 import { ServiceUnavailableError, TooManyRequestsError } from '../../layers/http/errors';
 import type { StaffCaller } from '../../layers/http/staff-gate';
 import { logger, metrics } from '../../layers/observability/powertools';
-import { todayInLondon } from '../../layers/pds/birth-date';
 import { interpretPatient, type NoMatchReason, type PatientOutcome } from '../../layers/pds/patient';
 import {
   type Demographics,
@@ -14,28 +13,22 @@ import {
   PdsUnavailableError,
 } from '../../layers/pds/pds-client';
 import type { RateLimit } from '../../layers/records/rate-limits';
-import { AUDIT_NHS_NUMBER_FIELD } from './audit-reference';
+import { AUDIT_NHS_NUMBER_FIELD } from '../../layers/records/record-kinds';
+import { todayInLondon } from '../../layers/universal/birth-date';
 import { type LookupResult, NO_MATCH_MESSAGE } from './routes';
 
-export interface LookupSettings {
+export interface LookupPolicy {
   /** How long a lookup can be used to invite the patient. */
   lookupTtlSeconds: number;
   perUserPerHour: number;
   perPracticePerDay: number;
 }
 
-export const DEFAULT_LOOKUP_SETTINGS: LookupSettings = {
-  lookupTtlSeconds: 3_600,
-  // A busy receptionist books a few dozen patients an hour; enumeration needs thousands of numbers.
-  perUserPerHour: 60,
-  perPracticePerDay: 1_000,
-};
-
 export interface LookupDeps {
   demographics: Demographics;
   fields: FieldCrypto;
   blindIndex: PracticeBlindIndex;
-  settings: LookupSettings;
+  settings: LookupPolicy;
   now?: () => Date;
 }
 
@@ -72,7 +65,7 @@ async function audit(
   });
 }
 
-function rateLimits(caller: StaffCaller, settings: LookupSettings) {
+function rateLimits(caller: StaffCaller, settings: LookupPolicy) {
   const user: RateLimit = {
     counter: `lookup#user#${caller.subject}`,
     limit: settings.perUserPerHour,
@@ -84,6 +77,13 @@ function rateLimits(caller: StaffCaller, settings: LookupSettings) {
     windowSeconds: 86_400,
   };
   return { user, practice };
+}
+
+/** The caller's practice record: ODS code for PDS. Cached per container (it changes once in a blue moon). */
+async function practiceRecord(caller: StaffCaller) {
+  const practice = await caller.stores.directory.getPracticeCached();
+  if (!practice) throw new Error('the admitted caller’s practice has no record');
+  return practice;
 }
 
 /** "12 minutes", "3 hours": when the window resets, as a person says it. */
@@ -105,29 +105,33 @@ export async function lookUpPatient(
 ): Promise<LookupResult> {
   const now = deps.now?.() ?? new Date();
   const { practiceId } = caller;
-  const reference = await nhsNumberReference(deps, practiceId, request.nhsNumber);
-
   const limits = rateLimits(caller, deps.settings);
-  for (const [which, limit] of [
-    ['user-hourly-limit', limits.user],
-    ['practice-daily-limit', limits.practice],
-  ] as const) {
-    const decision = await caller.stores.rateLimits.take(limit, now);
-    if (!decision.allowed) {
-      await audit(caller, requestId, { outcome: 'rate-limited', reason: which }, reference);
-      metrics.addMetric('LookupRateLimited', MetricUnit.Count, 1);
-      const wait = waitInWords(decision.retryAfterSeconds);
-      throw new TooManyRequestsError(
-        which === 'user-hourly-limit'
-          ? `You have made ${limit.limit} lookups in the last hour, the most allowed. Try again in ${wait}.`
-          : `Your practice has made ${limit.limit} lookups today, the most allowed. Try again in ${wait}, or ask your practice admin.`,
-        decision.retryAfterSeconds,
-      );
-    }
+  // Independent work side by side: the NHS number's audit reference, the practice record (cached per
+  // container) and the rate limits. The practice's counter is only taken once the member's own passed, so a
+  // member over their limit cannot use up the whole practice's day.
+  const [reference, practice, refusal] = await Promise.all([
+    nhsNumberReference(deps, practiceId, request.nhsNumber),
+    practiceRecord(caller),
+    (async () => {
+      const user = await caller.stores.rateLimits.take(limits.user, now);
+      if (!user.allowed) return { which: 'user-hourly-limit' as const, limit: limits.user, decision: user };
+      const practiceWide = await caller.stores.rateLimits.take(limits.practice, now);
+      if (!practiceWide.allowed)
+        return { which: 'practice-daily-limit' as const, limit: limits.practice, decision: practiceWide };
+      return undefined;
+    })(),
+  ]);
+  if (refusal) {
+    await audit(caller, requestId, { outcome: 'rate-limited', reason: refusal.which }, reference);
+    metrics.addMetric('LookupRateLimited', MetricUnit.Count, 1);
+    const wait = waitInWords(refusal.decision.retryAfterSeconds);
+    throw new TooManyRequestsError(
+      refusal.which === 'user-hourly-limit'
+        ? `You have made ${refusal.limit.limit} lookups in the last hour, the most allowed. Try again in ${wait}.`
+        : `Your practice has made ${refusal.limit.limit} lookups today, the most allowed. Try again in ${wait}, or ask your practice admin.`,
+      refusal.decision.retryAfterSeconds,
+    );
   }
-
-  const practice = await caller.stores.directory.getPractice();
-  if (!practice) throw new Error('the admitted caller’s practice has no record');
 
   let outcome: PatientOutcome;
   try {
@@ -170,24 +174,33 @@ export async function lookUpPatient(
   const { patient } = outcome;
   const lookupId = caller.stores.lookups.newLookupId();
   const expiresAt = new Date(now.getTime() + deps.settings.lookupTtlSeconds * 1000);
-  await audit(caller, requestId, { outcome: 'match', lookupId }, reference);
-  await caller.stores.lookups.create({
-    lookupId,
-    createdAt: now.toISOString(),
-    createdBy: caller.subject,
-    expiresAt,
-    nhsNumberIndex: reference.nhsNumberIndex,
-    patient: {
-      nhsNumber: patient.nhsNumber,
-      birthDate: patient.birthDate,
-      givenNames: patient.givenNames,
-      familyName: patient.familyName,
-      displayName: patient.displayName,
-      gender: patient.gender,
-      mobile: patient.mobile,
-      gpOdsCode: patient.gpOdsCode,
-    },
-  });
+  // Both before the answer, side by side. The audit is what must not be missing: if it fails, the lookup
+  // record is removed again and the clinician gets a 500 with no lookup id (fail closed).
+  const [audited, stored] = await Promise.allSettled([
+    audit(caller, requestId, { outcome: 'match', lookupId }, reference),
+    caller.stores.lookups.create({
+      lookupId,
+      createdAt: now.toISOString(),
+      createdBy: caller.subject,
+      expiresAt,
+      nhsNumberIndex: reference.nhsNumberIndex,
+      patient: {
+        nhsNumber: patient.nhsNumber,
+        birthDate: patient.birthDate,
+        givenNames: patient.givenNames,
+        familyName: patient.familyName,
+        displayName: patient.displayName,
+        gender: patient.gender,
+        mobile: patient.mobile,
+        gpOdsCode: patient.gpOdsCode,
+      },
+    }),
+  ]);
+  if (audited.status === 'rejected') {
+    if (stored.status === 'fulfilled') await caller.stores.lookups.remove(lookupId);
+    throw audited.reason;
+  }
+  if (stored.status === 'rejected') throw stored.reason;
   return {
     result: 'match',
     lookupId,

@@ -4,9 +4,10 @@ import {
   EARLIEST_BIRTH_DATE_TEXT,
   isCalendarDate,
   todayInLondon,
-} from '../../layers/pds/birth-date';
-import { compactNhsNumber, NHS_NUMBER_PROBLEMS, nhsNumberProblem } from '../../layers/pds/nhs-number';
+} from '../../layers/universal/birth-date';
+import { compactNhsNumber, NHS_NUMBER_PROBLEMS, nhsNumberProblem } from '../../layers/universal/nhs-number';
 import * as z from '../../layers/validation/z';
+import { LookupSettings } from './lookup-settings';
 
 export const NhsNumber = z.pipe(
   z.string().check(
@@ -75,7 +76,18 @@ export const createLookupRoute = defineRoute({
   },
   response: { status: 200, description: 'A match, or the one "no match" answer', schema: LookupResult },
   errors: [429, 503],
-  pds: true,
+  uses: ['pds', 'practice-keys'],
+  settings: LookupSettings,
+  alarms: [
+    {
+      metric: 'LookupRateLimited',
+      threshold: 10,
+      periodMinutes: 60,
+      description:
+        'Lookups refused by their rate limits 10 or more times in an hour: possible enumeration of NHS ' +
+        'numbers (see the practice audit trail), or limits set too low.',
+    },
+  ],
   lambda: { timeoutSeconds: 15 },
   tables: {
     // Read-write: the practice's blind-index key is made (wrapped under its key) on first use.

@@ -9,9 +9,13 @@ import {
 import type { FieldCrypto } from '../../layers/crypto/field-crypto';
 import type { PracticeKeys } from '../../layers/crypto/practice-keys';
 import { directoryKeys } from '../../layers/directory/model';
-import { LOOKUP_PATIENT_FIELD } from '../../layers/records/lookup-records';
-import { PLATFORM_PARTITION, type TableId } from '../../layers/storage/tables';
-import { AUDIT_NHS_NUMBER_FIELD } from '../lookup/audit-reference';
+import {
+  kindOfItem,
+  RECORD_KINDS,
+  type RecordKind,
+  type RecordKindName,
+} from '../../layers/records/record-kinds';
+import { PLATFORM_PARTITION, TABLES, type TableId } from '../../layers/storage/tables';
 
 export class OffboardingError extends Error {
   override readonly name = 'OffboardingError';
@@ -38,34 +42,18 @@ type Item = Record<string, unknown>;
 
 /**
  * The practice's data as it leaves the platform (R17): everything it holds, decrypted, in one JSON document
- * whose shape is documented in the README ("Offboarding a practice"). Items the platform keeps only for its
- * own working (rate-limit counters, key records) are not part of it.
+ * whose shape is documented in the README ("Offboarding a practice"). One section per exported record kind
+ * (layers/records/record-kinds.ts): `practice`, `staff`, `invitations`, `lookups`, `auditEvents`, ... Working
+ * data of the platform (rate-limit counters, wrapped keys) is not part of it.
  */
-export interface PracticeExport {
+export type PracticeExport = {
   format: typeof EXPORT_FORMAT;
   version: typeof EXPORT_VERSION;
   exportedAt: string;
   practice: Item;
-  staff: Item[];
-  invitations: Item[];
-  /** Patient lookups not yet deleted by their expiry, with the details PDS returned. */
-  lookups: Item[];
-  /** The audit trail, oldest first; lookup events carry the NHS number they were about. */
-  auditEvents: Item[];
-}
+} & Record<string, unknown>;
 
-/** What each table may hold for a practice, by sort-key prefix; anything else stops the offboarding. */
-const KINDS: Record<TableId, Record<string, 'export' | 'internal'>> = {
-  directory: { PRACTICE: 'export', 'STAFF#': 'export', 'INVITATION#': 'export', 'KEYMATERIAL#': 'internal' },
-  records: { 'LOOKUP#': 'export', 'RATE#': 'internal' },
-  audit: { 'EVENT#': 'export' },
-};
-
-function kindOf(table: TableId, sk: string): string | undefined {
-  return Object.keys(KINDS[table]).find(
-    (prefix) => sk === prefix || (prefix.endsWith('#') && sk.startsWith(prefix)),
-  );
-}
+const TABLE_IDS = TABLES.map((table) => table.id);
 
 async function partitionItems(deps: OffboardingDeps, table: TableId, practiceId: string): Promise<Item[]> {
   const items: Item[] = [];
@@ -87,65 +75,89 @@ function withoutKeys(item: Item): Item {
   return rest;
 }
 
-/** Every item of the practice, table by table; refuses when one is of a kind this export does not know. */
+/** Every item of the practice, by kind; refuses when one is of a kind no declaration knows. */
 async function practiceItems(deps: OffboardingDeps, practiceId: string) {
-  const byTable = {} as Record<TableId, Item[]>;
-  for (const table of Object.keys(KINDS) as TableId[]) {
-    byTable[table] = await partitionItems(deps, table, practiceId);
-    for (const item of byTable[table]) {
-      if (!kindOf(table, String(item.sk))) {
+  const byKind = new Map<RecordKindName, Item[]>();
+  for (const table of TABLE_IDS) {
+    for (const item of await partitionItems(deps, table, practiceId)) {
+      const kind = kindOfItem(table, String(item.sk));
+      if (!kind) {
         throw new OffboardingError(
-          `The ${table} table holds an item of a kind this export does not know (${String(item.sk).split('#')[0]}): ` +
-            'nothing was changed. Extend the export before offboarding, or its data would be lost.',
+          `The ${table} table holds an item of a kind no record declaration knows (${String(item.sk).split('#')[0]}): ` +
+            'nothing was changed. Declare it in layers/records/record-kinds.ts before offboarding, or its data would be lost.',
         );
       }
+      byKind.set(kind, [...(byKind.get(kind) ?? []), item]);
     }
   }
-  return byTable;
+  return byKind;
+}
+
+const get = (item: Item, path: string): unknown =>
+  path.split('.').reduce<unknown>((value, key) => (value as Item | undefined)?.[key], item);
+
+function set(item: Item, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop() as string;
+  let target = item;
+  for (const key of keys) {
+    target[key] = { ...((target[key] as Item | undefined) ?? {}) };
+    target = target[key] as Item;
+  }
+  target[last] = value;
+}
+
+function unset(item: Item, path: string): void {
+  const keys = path.split('.');
+  const last = keys.pop() as string;
+  const parent = keys.reduce<Item | undefined>((value, key) => value?.[key] as Item | undefined, item);
+  if (parent) delete parent[last];
+}
+
+/** One item as the export shows it: keys dropped, encrypted attributes decrypted, TTLs as ISO times. */
+async function exported(
+  deps: OffboardingDeps,
+  practiceId: string,
+  kind: RecordKind,
+  item: Item,
+): Promise<Item> {
+  const out = structuredClone(withoutKeys(item));
+  if ('discard' in kind.offboarding) return out;
+  for (const rule of kind.offboarding.decrypt ?? []) {
+    const ciphertext = get(out, rule.from);
+    if (typeof ciphertext !== 'string') continue;
+    const plaintext = await deps.fields.decrypt(practiceId, rule.field, ciphertext);
+    unset(out, rule.from);
+    set(out, rule.to, rule.json ? JSON.parse(plaintext) : plaintext);
+  }
+  for (const attribute of kind.offboarding.epochSeconds ?? []) {
+    const seconds = get(out, attribute);
+    if (typeof seconds === 'number') set(out, attribute, new Date(seconds * 1000).toISOString());
+  }
+  return out;
 }
 
 export async function exportPracticeData(deps: OffboardingDeps, practiceId: string): Promise<PracticeExport> {
   const items = await practiceItems(deps, practiceId);
-  const pick = (table: TableId, prefix: string) =>
-    items[table].filter((item) => kindOf(table, String(item.sk)) === prefix);
-  const [practice] = pick('directory', 'PRACTICE');
+  const sections: Record<string, unknown> = {};
+  for (const [name, kind] of Object.entries(RECORD_KINDS) as [RecordKindName, RecordKind][]) {
+    const rule = kind.offboarding;
+    if ('discard' in rule) continue;
+    const rows = await Promise.all(
+      (items.get(name) ?? []).map((item) => exported(deps, practiceId, kind, item)),
+    );
+    const orderBy = rule.orderBy;
+    if (orderBy) rows.sort((a, b) => String(a[orderBy]).localeCompare(String(b[orderBy])));
+    sections[rule.exportAs] = rule.single ? rows[0] : rows;
+  }
+  const practice = sections.practice as Item | undefined;
   if (!practice) throw new OffboardingError(`There is no practice ${practiceId}.`);
-
-  const lookups = await Promise.all(
-    pick('records', 'LOOKUP#').map(async (item) => {
-      const { patient, ...rest } = withoutKeys(item);
-      const details = await deps.fields.decrypt(practiceId, LOOKUP_PATIENT_FIELD, String(patient));
-      return {
-        ...rest,
-        expiresAt: new Date(Number(rest.expiresAt) * 1000).toISOString(),
-        patient: JSON.parse(details),
-      };
-    }),
-  );
-  const auditEvents = await Promise.all(
-    pick('audit', 'EVENT#').map(async (item) => {
-      const event = withoutKeys(item);
-      const details = { ...((event.details as Item | undefined) ?? {}) };
-      if (typeof details.nhsNumberCiphertext === 'string') {
-        details.nhsNumber = await deps.fields.decrypt(
-          practiceId,
-          AUDIT_NHS_NUMBER_FIELD,
-          details.nhsNumberCiphertext,
-        );
-        delete details.nhsNumberCiphertext;
-      }
-      return { ...event, details } as Item;
-    }),
-  );
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt: (deps.now?.() ?? new Date()).toISOString(),
-    practice: withoutKeys(practice),
-    staff: pick('directory', 'STAFF#').map(withoutKeys),
-    invitations: pick('directory', 'INVITATION#').map(withoutKeys),
-    lookups,
-    auditEvents: auditEvents.sort((a, b) => String(a.at).localeCompare(String(b.at))),
+    ...sections,
+    practice,
   };
 }
 
@@ -204,11 +216,11 @@ export async function offboardPractice(
           at: (deps.now?.() ?? new Date()).toISOString(),
           by: `operator:${options.operator}`,
           exportSha256,
-          exportCounts: {
-            staff: bundle.staff.length,
-            lookups: bundle.lookups.length,
-            auditEvents: bundle.auditEvents.length,
-          },
+          exportCounts: Object.fromEntries(
+            Object.entries(bundle).flatMap(([section, rows]) =>
+              Array.isArray(rows) ? [[section, rows.length]] : [],
+            ),
+          ),
         },
       }),
     );
@@ -226,8 +238,8 @@ export async function offboardPractice(
     await client.send(new DeleteCommand({ TableName: deps.tables[table], Key: key }));
     deletedItems++;
   };
-  const staff = (await partitionItems(deps, 'directory', practiceId)).filter((item) =>
-    String(item.sk).startsWith('STAFF#'),
+  const staff = (await partitionItems(deps, 'directory', practiceId)).filter(
+    (item) => kindOfItem('directory', String(item.sk)) === 'staff',
   );
   for (const member of staff) {
     const key = directoryKeys.membership(String(member.sub));
@@ -242,7 +254,7 @@ export async function offboardPractice(
   );
   if (claimItem?.practiceId === practiceId) await remove(deps.platformClient, 'directory', claim);
   // Read again rather than reuse the export's list: items written since (a late request) go too.
-  for (const table of Object.keys(KINDS) as TableId[]) {
+  for (const table of TABLE_IDS) {
     for (const item of await partitionItems(deps, table, practiceId)) {
       await remove(deps.practiceClient, table, { pk: item.pk, sk: item.sk });
     }

@@ -64,7 +64,7 @@ export const updateStaffRoute = defineRoute({
   },
   response: { status: 200, description: 'The member as they now are', schema: StaffSummary },
   errors: [404, 409],
-  identityAdmin: true,
+  uses: ['identity-admin'],
   tables: {
     directory: { access: 'readwrite', scope: 'practice' },
     audit: { access: 'readwrite', scope: 'practice' },

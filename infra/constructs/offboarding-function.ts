@@ -19,7 +19,7 @@ export interface OffboardingFunctionProps extends StageFunctionSettings {
 }
 
 /**
- * The operator's offboarding in AWS (functions/platform/offboarding-handler.ts): invoked directly, never
+ * The operator's offboarding in AWS (functions/platform/offboard-practice.handler.ts): invoked directly, never
  * through the API. It reads and decrypts the practice's data through the practice data role (scoped to that
  * practice), writes the export to the export bucket, schedules the practice key's deletion and deletes.
  */
@@ -29,8 +29,8 @@ export class OffboardingFunction extends AppFunction {
     super(scope, id, {
       ...stageSettingsOf(props),
       description: 'Operator: offboard a practice (export, crypto-shred, delete)',
-      entry: 'functions/platform/offboarding-handler.ts',
-      handler: 'offboardPracticeOperation',
+      entry: 'functions/platform/offboard-practice.handler.ts',
+      handler: 'handler',
       memoryMb: 512,
       timeoutSeconds: 900,
       environment: {

@@ -16,7 +16,7 @@ export interface OnboardingFunctionProps extends StageFunctionSettings {
 }
 
 /**
- * The operator's onboarding in AWS (functions/platform/handler.ts): invoked directly, never through the API.
+ * The operator's onboarding in AWS (functions/platform/onboard-practice.handler.ts): invoked directly, never through the API.
  * The only principal in the app that may create practice keys, and only keys tagged for this app and stage,
  * with aliases under this stage's practice prefix.
  */
@@ -27,8 +27,8 @@ export class OnboardingFunction extends AppFunction {
     super(scope, id, {
       ...stageSettingsOf(props),
       description: 'Operator: onboard a practice (its key, record and first admin invitation)',
-      entry: 'functions/platform/handler.ts',
-      handler: 'onboardPracticeOperation',
+      entry: 'functions/platform/onboard-practice.handler.ts',
+      handler: 'handler',
       memoryMb: 256,
       timeoutSeconds: 30,
       environment: {

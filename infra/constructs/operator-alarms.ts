@@ -6,11 +6,22 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import type { AlarmDefinition } from '../../layers/functions/definition';
 
 export interface OperatorAlarmsProps {
   /** Where alarms are sent besides the topic (which operators may subscribe to any way they like). */
   email?: string;
+  /** The alarms areas and capabilities declare on their metrics (besides unhandled errors, always there). */
+  alarms?: readonly AlarmDefinition[];
 }
+
+/** Every request path publishes it (layers/http/pipeline.ts), whatever areas and capabilities exist. */
+export const UNHANDLED_ERRORS_ALARM: AlarmDefinition = {
+  metric: 'UnhandledErrors',
+  threshold: 1,
+  periodMinutes: 5,
+  description: 'A request failed with an unexpected error: see the logs by request id.',
+};
 
 /** The metrics the handlers publish (namespace and `service` dimension from the Powertools settings). */
 function appMetric(metricName: string, period: Duration): Metric {
@@ -24,9 +35,9 @@ function appMetric(metricName: string, period: Duration): Metric {
 }
 
 /**
- * Alarms for what an operator, not a clinician, must act on: PDS refusing our credentials, PDS not
- * answering, lookups hitting their rate limits (enumeration, or limits set too low), and unhandled errors.
- * Each goes to one encrypted SNS topic.
+ * Alarms for what an operator, not a clinician, must act on (PDS refusing our credentials, lookups hitting
+ * their rate limits, unhandled errors, ...), as the areas and capabilities declare them. Each goes to one
+ * encrypted SNS topic.
  */
 export class OperatorAlarms extends Construct {
   readonly topic: Topic;
@@ -51,39 +62,12 @@ export class OperatorAlarms extends Construct {
     this.topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
 
-    const fiveMinutes = Duration.minutes(5);
-    const definitions = [
-      {
-        id: 'PdsAccessDenied',
-        metric: appMetric('PdsAccessDenied', fiveMinutes),
-        threshold: 1,
-        description:
-          'PDS refused our credentials (401/403): no lookup can work. Check the PDS secret and key.',
-      },
-      {
-        id: 'PdsUnavailable',
-        metric: appMetric('PdsUnavailable', fiveMinutes),
-        threshold: 5,
-        description: 'PDS did not answer 5 or more lookups in 5 minutes.',
-      },
-      {
-        id: 'LookupRateLimited',
-        metric: appMetric('LookupRateLimited', Duration.hours(1)),
-        threshold: 10,
-        description:
-          'Lookups refused by their rate limits 10 or more times in an hour: possible enumeration of NHS ' +
-          'numbers (see the practice audit trail), or limits set too low.',
-      },
-      {
-        id: 'UnhandledErrors',
-        metric: appMetric('UnhandledErrors', fiveMinutes),
-        threshold: 1,
-        description: 'A request failed with an unexpected error: see the logs by request id.',
-      },
-    ];
-    this.alarms = definitions.map(({ id: alarmId, metric, threshold, description }) => {
-      const alarm = new Alarm(this, alarmId, {
-        metric,
+    const definitions = [UNHANDLED_ERRORS_ALARM, ...(props.alarms ?? [])].filter(
+      (alarm, index, all) => all.findIndex((other) => other.metric === alarm.metric) === index,
+    );
+    this.alarms = definitions.map(({ metric, threshold, periodMinutes, description }) => {
+      const alarm = new Alarm(this, metric, {
+        metric: appMetric(metric, Duration.minutes(periodMinutes)),
         threshold,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

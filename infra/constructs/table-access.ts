@@ -2,43 +2,37 @@ import { Aws } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { RouteDefinition } from '../../layers/http/route';
+import { effectiveTableGrants, type TableGrant, type TableGrants } from '../../layers/functions/definition';
 import { PLATFORM_PARTITION, TABLES, type TableId } from '../../layers/storage/tables';
 
-export type TableGrant = { access: 'read' | 'readwrite'; scope: 'platform' | 'practice' | 'any' };
-export type TableGrants = Partial<Record<TableId, TableGrant>>;
+export type { TableGrant, TableGrants };
+export { effectiveTableGrants };
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
-const WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
+/** Append: new items only, as far as IAM can say it (no update, no delete; the writes are conditional puts). */
+const APPEND_ACTIONS = ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
+const WRITE_ACTIONS = [...APPEND_ACTIONS, 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
-function widen(a: TableGrant | undefined, b: TableGrant): TableGrant {
-  if (!a) return b;
-  return {
-    access: a.access === 'readwrite' || b.access === 'readwrite' ? 'readwrite' : 'read',
-    scope: a.scope === b.scope ? a.scope : 'any',
-  };
+/** The DynamoDB actions of an access level. */
+export function tableActions(access: TableGrant['access']): string[] {
+  if (access === 'read') return READ_ACTIONS;
+  if (access === 'append') return [...READ_ACTIONS, ...APPEND_ACTIONS];
+  return [...READ_ACTIONS, ...WRITE_ACTIONS];
 }
 
-/**
- * What a route's function may do to each table: what the route declares, plus what the request pipeline
- * itself does on its behalf. Every `staff` route reads the caller's staff record in the directory (the staff
- * gate), so it gets that read even when its own code never touches the directory.
- */
-export function effectiveTableGrants(route: RouteDefinition): TableGrants {
-  const grants: TableGrants = {};
-  for (const [id, grant] of Object.entries(route.tables ?? {}) as [TableId, TableGrant | undefined][]) {
-    if (grant) grants[id] = { access: grant.access, scope: grant.scope };
-  }
-  if (route.auth === 'staff') {
-    grants.directory = widen(grants.directory, { access: 'read', scope: 'practice' });
-  }
-  return grants;
+const ACCESS_RANK = { read: 0, append: 1, readwrite: 2 } as const;
+
+/** The wider of two access levels. */
+export function widerAccess(
+  a: TableGrant['access'] | undefined,
+  b: TableGrant['access'],
+): TableGrant['access'] {
+  return a !== undefined && ACCESS_RANK[a] >= ACCESS_RANK[b] ? a : b;
 }
+
+const writesTo = (access: TableGrant['access']) => access !== 'read';
+const titled = (id: string) => `${id[0]?.toUpperCase()}${id.slice(1)}`;
+const ACCESS_NAMES = { read: 'Read', append: 'Append', readwrite: 'ReadWrite' } as const;
 
 /**
  * `dynamodb:LeadingKeys` is the partition key of every item the request touches. `platform` routes may
@@ -62,8 +56,9 @@ function partitionCondition(scope: TableGrant['scope']): Record<string, unknown>
  * through them (platform items are always fetched by key). KMS use of the table key is allowed only when
  * DynamoDB makes the call on the function's behalf.
  *
- * This is the function role's access while `practiceScopedCredentials` is off (practice data read and
- * written with the function's own credentials). With it on, see `platformTableAccessStatements`.
+ * Only for a function that writes practice partitions with its own role because no practice session can
+ * exist yet: onboarding, which creates the practice. Route and event functions reach practice data through the
+ * practice data role only (`platformTableAccessStatements` for the rest).
  */
 export function tableAccessStatements(
   grants: TableGrants,
@@ -76,7 +71,7 @@ export function tableAccessStatements(
     const grant = grants[definition.id];
     if (!grant) continue;
     const table = tables[definition.id];
-    writes ||= grant.access === 'readwrite';
+    writes ||= writesTo(grant.access);
     const indexArns =
       grant.scope === 'platform'
         ? []
@@ -84,9 +79,9 @@ export function tableAccessStatements(
     const conditions = partitionCondition(grant.scope);
     statements.push(
       new PolicyStatement({
-        sid: `${definition.id[0]?.toUpperCase()}${definition.id.slice(1)}Table${grant.access === 'read' ? 'Read' : 'ReadWrite'}`,
+        sid: `${titled(definition.id)}Table${ACCESS_NAMES[grant.access]}`,
         effect: Effect.ALLOW,
-        actions: grant.access === 'read' ? READ_ACTIONS : [...READ_ACTIONS, ...WRITE_ACTIONS],
+        actions: tableActions(grant.access),
         resources: [table.tableArn, ...indexArns],
         ...(conditions ? { conditions } : {}),
       }),
@@ -97,8 +92,8 @@ export function tableAccessStatements(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Practice-scoped credentials (stage context `practiceScopedCredentials`): practice data only through the
-// practice data role, assumed per request with the session tag `practiceId`.
+// Practice-scoped credentials: practice data only through the practice data role, assumed per request with
+// the session tag `practiceId`.
 // ---------------------------------------------------------------------------------------------------------
 
 /** The session tag the practice data role's policies read; set by layers/isolation/practice-credentials.ts. */
@@ -127,8 +122,6 @@ export const ACCOUNT_KEYS: Record<TableId, { partitions: string[]; indexes: Reco
   audit: { partitions: [], indexes: {} },
 };
 
-const titled = (id: string) => `${id[0]?.toUpperCase()}${id.slice(1)}`;
-
 /** Does the route touch practice partitions at all (scope `practice` or `any`, including the staff gate)? */
 export function usesPracticeData(grants: TableGrants): boolean {
   return Object.values(grants).some((grant) => grant && grant.scope !== 'platform');
@@ -150,7 +143,7 @@ export function unionPracticeAccess(all: readonly PracticeTableAccess[]): Practi
   const union: PracticeTableAccess = {};
   for (const access of all) {
     for (const [id, level] of Object.entries(access) as [TableId, TableGrant['access']][]) {
-      union[id] = union[id] === 'readwrite' || level === 'readwrite' ? 'readwrite' : 'read';
+      union[id] = widerAccess(union[id], level);
     }
   }
   return union;
@@ -171,8 +164,8 @@ function tableKeyStatement(tableKey: IKey, writes: boolean): PolicyStatement {
  * access without the scoped credentials (`tableAccessStatements`), minus every `PRACTICE#` partition. So
  * `platform` grants are unchanged (the PLATFORM partition); `practice` grants keep the table's account keys
  * (`ACCOUNT_KEYS`: the partitions and lookups that are neither PLATFORM nor a practice's); `any` grants keep
- * PLATFORM and the account keys. What moves to the practice data role is what the route does to practice
- * partitions (`practicePartitionAccess`). Nothing is added: switching the flag on only ever takes away.
+ * PLATFORM and the account keys. What the route does to practice partitions goes through the practice data
+ * role (`practicePartitionAccess`).
  */
 export function platformTableAccessStatements(
   grants: TableGrants,
@@ -186,8 +179,8 @@ export function platformTableAccessStatements(
     if (!grant) continue;
     const table = tables[definition.id];
     const name = titled(definition.id);
-    const access = grant.access === 'readwrite' ? 'ReadWrite' : 'Read';
-    const actions = grant.access === 'readwrite' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS;
+    const access = ACCESS_NAMES[grant.access];
+    const actions = tableActions(grant.access);
     const account = ACCOUNT_KEYS[definition.id];
     const before = statements.length;
     if (grant.scope === 'platform') {
@@ -225,7 +218,7 @@ export function platformTableAccessStatements(
         );
       }
     }
-    if (statements.length > before) writes ||= grant.access === 'readwrite';
+    if (statements.length > before) writes ||= writesTo(grant.access);
   }
   if (statements.length > 0) statements.push(tableKeyStatement(tableKey, writes));
   return statements;
@@ -291,13 +284,13 @@ export function practiceDataRoleStatements(
   for (const definition of TABLES) {
     const level = access[definition.id];
     if (!level) continue;
-    writes ||= level === 'readwrite';
+    writes ||= writesTo(level);
     const table = tables[definition.id];
     statements.push(
       new PolicyStatement({
-        sid: `${titled(definition.id)}OwnPractice${level === 'readwrite' ? 'ReadWrite' : 'Read'}`,
+        sid: `${titled(definition.id)}OwnPractice${ACCESS_NAMES[level]}`,
         effect: Effect.ALLOW,
-        actions: level === 'readwrite' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
+        actions: tableActions(level),
         resources: [
           table.tableArn,
           ...definition.indexes.map((index) => `${table.tableArn}/index/${index.name}`),

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { FUNCTION_DEFAULTS, handlerModule } from '../../layers/functions/definition';
 import type { HttpHandler } from '../../layers/http/pipeline';
-import { ROUTE_FUNCTION_DEFAULTS, type RouteDefinition } from '../../layers/http/route';
+import type { RouteDefinition } from '../../layers/http/route';
 import type { AuthorizerResult } from './jwt-authorizer';
 import { lambdaContext } from './lambda-context';
 
@@ -34,7 +35,7 @@ function compile(route: RouteDefinition): CompiledRoute {
 
 export interface GatewayOptions {
   routes: readonly RouteDefinition[];
-  /** Repository root: handlers are imported from `functions/<area>/handler.ts` under it. */
+  /** Repository root: each route's handler module (`handlerModule`) is imported from under it. */
   rootDir: string;
   authorize: (authorization: string | undefined) => Promise<AuthorizerResult>;
 }
@@ -52,11 +53,10 @@ export function createGateway(options: GatewayOptions) {
   function loadHandler(route: RouteDefinition): Promise<HttpHandler> {
     let loading = handlers.get(route.id);
     if (!loading) {
-      const file = pathToFileURL(`${options.rootDir}/functions/${route.area}/handler.ts`).href;
+      const file = pathToFileURL(`${options.rootDir}/${handlerModule(route)}`).href;
       loading = import(file).then((module: Record<string, unknown>) => {
-        const handler = module[route.id];
-        if (typeof handler !== 'function')
-          throw new Error(`functions/${route.area}/handler.ts has no export ${route.id}`);
+        const handler = module.handler;
+        if (typeof handler !== 'function') throw new Error(`${handlerModule(route)} has no export handler`);
         return handler as HttpHandler;
       });
       handlers.set(route.id, loading);
@@ -158,8 +158,8 @@ export function createGateway(options: GatewayOptions) {
       },
     } as APIGatewayProxyEventV2WithJWTAuthorizer;
 
-    const memoryMb = match.route.lambda?.memoryMb ?? ROUTE_FUNCTION_DEFAULTS.memoryMb;
-    const timeoutSeconds = match.route.lambda?.timeoutSeconds ?? ROUTE_FUNCTION_DEFAULTS.timeoutSeconds;
+    const memoryMb = match.route.lambda?.memoryMb ?? FUNCTION_DEFAULTS.memoryMb;
+    const timeoutSeconds = match.route.lambda?.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
     try {
       const handler = await loadHandler(match.route);
       const result = await withTimeout(

@@ -2,22 +2,23 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { isAllowedStaffEmail, parseDomainList } from '../../functions/identity/staff-email-policy';
 import { staffTokenClaims } from '../../functions/identity/token-claims';
 import { ROUTES } from '../../functions/routes';
+import type { CapabilityId } from '../../layers/capabilities';
 import { LocalPracticeKeys } from '../../layers/crypto/local-practice-keys';
 import { DynamoDirectoryStore } from '../../layers/directory/directory-store';
 import { createDocumentClient } from '../../layers/storage/dynamo-client';
 import { tableEnvName } from '../../layers/storage/tables';
+import type { Capability, LocalCapability, LocalMount, LocalOf } from '../capabilities/capability';
+import { capabilitiesOf, loadCapabilities } from '../capabilities/registry';
 import { type DemoData, seedDemoData } from './demo-seed';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { createGateway } from './gateway';
 import { createJwtAuthorizer } from './jwt-authorizer';
 import { CONSOLE_CLIENT_ID, localOrigin, REPO_ROOT, RUNTIME_FILE } from './local-settings';
 import { API_RESOURCE_INDICATOR, createLocalIdentityProvider } from './oidc';
-import { loadOrCreateLocalPdsCredentials } from './pds/local-pds-credentials';
-import { type PdsServer, startPdsServer } from './pds/pds-server';
 import { createStaticSite } from './static-site';
 
 export { CONSOLE_CLIENT_ID, localOrigin, REPO_ROOT, RUNTIME_FILE };
@@ -30,19 +31,12 @@ export interface LocalStackOptions {
   /** Keep DynamoDB in memory (tests); otherwise it persists under dataDir. */
   inMemory?: boolean;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** The PDS Patient JSON files the local PDS serves; default `PDS_PATIENTS_DIR`, else the synthetic set. */
-  pdsPatientsDir?: string;
-  /** Lookup settings (the handler's LOOKUP_* variables), e.g. a low rate limit for a test. */
-  lookupSettings?: Partial<
-    Record<
-      'LOOKUP_TTL_SECONDS' | 'LOOKUP_LIMIT_PER_USER_PER_HOUR' | 'LOOKUP_LIMIT_PER_PRACTICE_PER_DAY',
-      string
-    >
-  >;
+  /**
+   * Settings the functions and stand-ins read, on top of the process's own environment: an area's
+   * (`LOOKUP_LIMIT_PER_USER_PER_HOUR: '3'`) or a stand-in's (`PDS_PATIENTS_DIR`), e.g. for a test.
+   */
+  env?: Record<string, string>;
 }
-
-/** The project's synthetic patients (999 test range), described in its README. */
-export const DEFAULT_PDS_PATIENTS_DIR = join(REPO_ROOT, 'infra', 'local', 'pds', 'patients');
 
 export interface LocalStack {
   url: string;
@@ -50,8 +44,10 @@ export interface LocalStack {
   dynamoEndpoint: string;
   tableNames: Record<string, string>;
   demo: DemoData;
-  /** The local stand-in for NHS England's PDS, and the directory it serves. */
-  pds: PdsServer & { patientsDir: string };
+  /** The running stand-in of an outside system (its module's local part), for tests and the banner. */
+  standIn<C extends Capability>(capability: C): LocalOf<C>;
+  /** What each stand-in says about itself, for `npm start`'s banner. */
+  describeStandIns(): string[];
   close(): Promise<void>;
 }
 
@@ -110,21 +106,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.inMemory ? {} : { path: join(options.dataDir, 'dynamodb') },
   );
 
-  // The local PDS: the same HTTP API and token flow as NHS England's, so the real client code runs.
-  const pdsPatientsDir = resolve(
-    options.pdsPatientsDir ?? process.env.PDS_PATIENTS_DIR ?? DEFAULT_PDS_PATIENTS_DIR,
+  // Every outside system the functions use, each from its own module: the stand-in and what the functions
+  // that use it are told. The local stack knows none of them by name.
+  const settings = { ...process.env, ...options.env };
+  const registry = await loadCapabilities();
+  const used = new Set<CapabilityId>(
+    ROUTES.flatMap((route) => capabilitiesOf(registry, route).map((c) => c.id)),
   );
-  const pdsCredentials = await loadOrCreateLocalPdsCredentials(options.dataDir);
-  const pds = await startPdsServer({
-    patientsDir: pdsPatientsDir,
-    clients: [
-      {
-        apiKey: pdsCredentials.credentials.apiKey,
-        kid: pdsCredentials.credentials.kid,
-        publicJwk: pdsCredentials.publicJwk,
-      },
-    ],
-  });
+  const standIns = new Map<CapabilityId, LocalCapability>();
+  for (const id of used) {
+    const capability = registry.get(id) as Capability;
+    standIns.set(id, await capability.local({ dataDir: options.dataDir, origin, env: settings }));
+  }
+  const mounts: LocalMount[] = [...standIns.values()].flatMap((standIn) => standIn.mounts ?? []);
 
   // The same settings the CDK stack gives each function, pointed at the local parts.
   Object.assign(process.env, {
@@ -137,17 +131,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     POWERTOOLS_SERVICE_NAME: 'clinic-connect',
     POWERTOOLS_METRICS_NAMESPACE: 'ClinicConnect',
     POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
-    // One AES key per practice under the data dir, instead of KMS.
-    LOCAL_KEYS_DIR: options.dataDir,
-    PDS_BASE_URL: pds.url,
-    PDS_TOKEN_URL: pds.tokenUrl,
-    PDS_CREDENTIALS_FILE: pdsCredentials.file,
-    ...options.lookupSettings,
     ...Object.fromEntries(
       Object.entries(dynamo.tableNames).map(([id, name]) => [tableEnvName(id as never), name]),
     ),
+    ...options.env,
+    ...Object.assign({}, ...[...standIns.values()].map((standIn) => standIn.environment)),
   });
 
   const directory = new DynamoDirectoryStore(
@@ -214,6 +203,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (path === '/api' || path.startsWith('/api/')) return gateway(req, res);
     if (path === identity.mountPath || path.startsWith(`${identity.mountPath}/`))
       return identity.handle(req, res);
+    const mount = mounts.find((m) => path === m.prefix || path.startsWith(`${m.prefix}/`));
+    if (mount) return mount.handle(req, res);
     if (path === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(webConfig);
       return;
@@ -227,14 +218,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamoEndpoint: dynamo.endpoint,
     tableNames: dynamo.tableNames,
     demo,
-    pds: Object.assign(pds, { patientsDir: pdsPatientsDir }),
+    standIn<C extends Capability>(capability: C): LocalOf<C> {
+      const standIn = standIns.get(capability.id);
+      if (!standIn) throw new Error(`No function uses ${capability.id}: it has no stand-in here.`);
+      return standIn as LocalOf<C>;
+    },
+    describeStandIns: () => [...standIns.values()].flatMap((standIn) => standIn.describe?.() ?? []),
     async close() {
       ready = undefined;
       await rm(runtimeFile, { force: true });
       server.closeAllConnections();
       await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
       await identity.close();
-      await pds.stop();
+      for (const standIn of standIns.values()) await standIn.close();
       await dynamo.close();
     },
   };

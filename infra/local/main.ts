@@ -52,10 +52,10 @@ ${staffLines.join('\n')}
     Current authenticator code:  npm run totp -- <email>
     Access token for curl:       npm run token -- <email>
 
-  Local NHS demographics service (PDS): ${stack.pds.url}
-    serving ${stack.pds.patientsDir}
-    Try a patient lookup as the clinician: NHS number 999 000 0018, born 12 April 1980.
-    Every synthetic patient (restricted, deceased, no mobile, ...) is listed in that directory's README.md.
+${stack
+  .describeStandIns()
+  .map((line) => `  ${line}`)
+  .join('\n')}
 
   Data is kept in ${resolve(settings.DATA_DIR)} (delete it to start afresh). Press Ctrl-C to stop.
 `);

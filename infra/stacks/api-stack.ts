@@ -4,10 +4,15 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import type { CapabilityId } from '../../layers/capabilities';
+import type { AlarmDefinition, FunctionDefinition } from '../../layers/functions/definition';
 import type { RouteDefinition } from '../../layers/http/route';
+import type { AwsCapability, AwsStage } from '../capabilities/capability';
+import { type CapabilityRegistry, capabilitiesOf } from '../capabilities/registry';
 import type { StageConfig } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
 import type { StageFunctionSettings } from '../constructs/app-function';
+import { DeclaredFunction } from '../constructs/declared-function';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
 import { OffboardingFunction } from '../constructs/offboarding-function';
 import { OnboardingFunction } from '../constructs/onboarding-function';
@@ -15,13 +20,16 @@ import { OperatorAlarms } from '../constructs/operator-alarms';
 import { PracticeDataRole } from '../constructs/practice-data-role';
 import { PracticeExportBucket } from '../constructs/practice-export-bucket';
 import { needsSignIn, userPoolAuthorizer } from '../constructs/route-authorizer';
-import { RouteFunction } from '../constructs/route-function';
 import { unionPracticeAccess } from '../constructs/table-access';
 import type { StageTables } from './data-stack';
 
 export interface ApiStackProps extends StackProps {
   config: StageConfig;
   routes: readonly RouteDefinition[];
+  /** Every outside system's module (infra/capabilities): each function gets what the ones it uses give. */
+  capabilities: CapabilityRegistry;
+  /** Where a function's handler module is; `handlerModule` unless a test needs otherwise. */
+  entryOf?: (definition: FunctionDefinition) => string;
   tables: StageTables;
   tableKey: IKey;
   /** The HTTP API of the gateway stack; this stack adds the routes. */
@@ -31,15 +39,41 @@ export interface ApiStackProps extends StackProps {
   userPoolClient: IUserPoolClient;
 }
 
+/** A stage setting by its context key: a field of the stage config (lists comma-joined), else raw context. */
+function settingReader(config: StageConfig): (contextKey: string) => unknown {
+  return (contextKey) => {
+    const field = (config as unknown as Record<string, unknown>)[contextKey];
+    if (field !== undefined && typeof field !== 'function')
+      return Array.isArray(field) ? field.join(',') : field;
+    return config.readContext(contextKey);
+  };
+}
+
+/** Every alarm the functions and the capabilities they use declare, once per metric. */
+function declaredAlarms(
+  definitions: readonly FunctionDefinition[],
+  registry: CapabilityRegistry,
+): AlarmDefinition[] {
+  const byMetric = new Map<string, AlarmDefinition>();
+  for (const definition of definitions) {
+    for (const alarm of [
+      ...(definition.alarms ?? []),
+      ...capabilitiesOf(registry, definition).flatMap((capability) => capability.alarms ?? []),
+    ]) {
+      byMetric.set(alarm.metric, alarm);
+    }
+  }
+  return [...byMetric.values()];
+}
+
 /**
- * One function and one route of the HTTP API per entry of the route table, and the authorizer in front. With
- * `practiceScopedCredentials` on, also the practice data role, the functions' only way to practice data.
+ * One function and one route of the HTTP API per entry of the route table, the authorizer in front, and the
+ * practice data role: the functions' only way to practice data.
  */
 export class ApiStack extends Stack {
-  readonly functions: ReadonlyMap<string, RouteFunction>;
+  readonly functions: ReadonlyMap<string, DeclaredFunction>;
   /** The gateway stack's API as this stack sees it: routes and the authorizer are created under it. */
   readonly httpApi: IHttpApi;
-  /** Only with `practiceScopedCredentials` on. */
   readonly practiceDataRole?: PracticeDataRole;
   /** The operator's onboarding function (with the practice data role: new keys name that role). */
   readonly onboarding?: OnboardingFunction;
@@ -62,15 +96,13 @@ export class ApiStack extends Stack {
     // them (below), and they refer to it lazily. In this stack, not the data stack: the trust policy names
     // these functions' roles, and the data stack is deployed before them.
     let practiceDataRole: PracticeDataRole | undefined;
-    const practiceDataRoleArn = config.practiceScopedCredentials
-      ? Lazy.string({
-          produce: () => {
-            if (!practiceDataRole)
-              throw new Error('No route uses practice data: there is no practice data role.');
-            return practiceDataRole.roleArn;
-          },
-        })
-      : undefined;
+    const practiceDataRoleArn = Lazy.string({
+      produce: () => {
+        if (!practiceDataRole)
+          throw new Error('No route uses practice data: there is no practice data role.');
+        return practiceDataRole.roleArn;
+      },
+    });
 
     const stageSettings: StageFunctionSettings = {
       stage: config.stage,
@@ -79,22 +111,46 @@ export class ApiStack extends Stack {
       logRetention: config.logRetentionDays,
       logKey,
     };
-    const functions = new Map<string, RouteFunction>();
+    // Each outside system once per stage (its shared resources), then bound to each function that uses it.
+    const awsStage: AwsStage = {
+      scope: this,
+      config,
+      context: config.readContext,
+      functionSettings: stageSettings,
+      userPool: { userPoolId: props.userPool.userPoolId, userPoolArn: props.userPool.userPoolArn },
+    };
+    const instances = new Map<CapabilityId, AwsCapability>();
+    const capabilitiesFor = (definition: FunctionDefinition) =>
+      capabilitiesOf(props.capabilities, definition).map((capability) => {
+        let instance = instances.get(capability.id);
+        if (!instance) {
+          instance = capability.aws(awsStage);
+          instances.set(capability.id, instance);
+        }
+        return instance;
+      });
+    const readSetting = settingReader(config);
+
+    const functions = new Map<string, DeclaredFunction>();
     for (const route of props.routes) {
-      const routeFunction = new RouteFunction(this, route.id, {
-        route,
+      const routeFunction = new DeclaredFunction(this, route.id, {
+        definition: route,
+        ...(props.entryOf ? { entry: props.entryOf(route) } : {}),
+        description: `${route.method} ${route.path} (${route.id})`,
         ...stageSettings,
         tables: props.tables,
         tableKey: props.tableKey,
-        staffEmailDomains: config.staffEmailDomains,
-        userPool: { userPoolId: props.userPool.userPoolId, userPoolArn: props.userPool.userPoolArn },
-        ...(practiceDataRoleArn ? { practiceDataRoleArn } : {}),
-        pds: {
-          environment: config.pdsEnvironment,
-          ...(config.pdsSecretName ? { secretName: config.pdsSecretName } : {}),
-          lookupTtlSeconds: config.lookupTtlSeconds,
-          lookupLimitPerUserPerHour: config.lookupLimitPerUserPerHour,
-          lookupLimitPerPracticePerDay: config.lookupLimitPerPracticePerDay,
+        practiceDataRoleArn,
+        capabilities: capabilitiesFor(route),
+        readSetting,
+        invocation: {
+          deadLetterQueue:
+            'Invoked synchronously by API Gateway: the caller receives the error, and a dead-letter queue only ' +
+            'ever receives failed asynchronous invocations.',
+          concurrency:
+            'Concurrency is bounded by the HTTP API stage throttle (rate and burst limits from the stage ' +
+            'config). Reserving concurrency per function would carve it out of the account pool and fails to ' +
+            'deploy in accounts still at a low concurrency quota.',
         },
       });
       functions.set(route.id, routeFunction);
@@ -118,11 +174,12 @@ export class ApiStack extends Stack {
     this.functions = functions;
     this.alarms = new OperatorAlarms(this, 'OperatorAlarms', {
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+      alarms: declaredAlarms(props.routes, props.capabilities),
     });
     new CfnOutput(this, 'OperatorAlarmTopic', { value: this.alarms.topic.topicArn });
 
     const practiceFunctions = [...functions.values()].filter((fn) => fn.assumesPracticeDataRole);
-    if (practiceFunctions.length > 0 && practiceDataRoleArn) {
+    if (practiceFunctions.length > 0) {
       // Offboarding reads, decrypts and deletes a practice's data through the same role as everyone else.
       const exports = new PracticeExportBucket(this, 'PracticeExports', {
         retentionDays: 30,

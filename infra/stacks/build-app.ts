@@ -2,7 +2,9 @@ import { type App, CrossStackReferences, ReferenceStrength, Tags, Validations } 
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import { ROUTES } from '../../functions/routes';
 import { isEuRegion } from '../../layers/config/regions';
+import type { FunctionDefinition } from '../../layers/functions/definition';
 import type { RouteDefinition } from '../../layers/http/route';
+import type { CapabilityRegistry } from '../capabilities/registry';
 import { type StageConfig, StageConfigError } from '../config';
 import { ApiStack } from './api-stack';
 import { DataStack } from './data-stack';
@@ -11,8 +13,15 @@ import { IdentityStack } from './identity-stack';
 import { WebStack } from './web-stack';
 
 export interface BuildAppOptions {
+  /** Every outside system's module: `await loadCapabilities()` (infra/capabilities/registry.ts). */
+  capabilities: CapabilityRegistry;
   /** The route table; the real one unless a test needs another. */
   routes?: readonly RouteDefinition[];
+  /**
+   * Where a function's handler module is (default `handlerModule`): a test's made-up route borrows a real
+   * module, since CDK needs the file to exist even when it does not bundle.
+   */
+  entryOf?: (definition: FunctionDefinition) => string;
   /** Register the compliance packs so synth fails on unacknowledged findings (default true). */
   compliancePacks?: boolean;
 }
@@ -40,7 +49,7 @@ export function compliancePacks(app: App) {
  * gateway (the HTTP API) → web (CloudFront, and the console's app client, whose callback URL is CloudFront's)
  * → api (functions, and routes behind an authorizer that accepts that client's tokens).
  */
-export function buildApp(app: App, config: StageConfig, options: BuildAppOptions = {}): ClinicConnectStacks {
+export function buildApp(app: App, config: StageConfig, options: BuildAppOptions): ClinicConnectStacks {
   // The config schema refuses non-EU regions already; this guards callers that build a config by hand.
   if (!isEuRegion(config.region)) {
     throw new StageConfigError(
@@ -86,6 +95,8 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
     description: `ClinicConnect ${config.stage}: one function and one route per entry of the route table`,
     config,
     routes: options.routes ?? ROUTES,
+    capabilities: options.capabilities,
+    ...(options.entryOf ? { entryOf: options.entryOf } : {}),
     tables: data.tables,
     tableKey: data.tableKey,
     httpApi: gateway.httpApi,

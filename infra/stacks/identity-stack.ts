@@ -33,8 +33,8 @@ export const TRIGGER_FUNCTION_SETTINGS = { memoryMb: 256, timeoutSeconds: 5 } as
 /**
  * The partitions the token trigger reads: an account's membership pointer and its practice's staff record.
  *
- * It keeps this direct read (GetItem only) when the api stack's functions move to practice-scoped credentials
- * (`practiceScopedCredentials`): it runs inside Cognito's sign-in, before any token names a practice, and its
+ * It keeps this direct read (GetItem only), where the api stack's functions use practice-scoped credentials:
+ * it runs inside Cognito's sign-in, before any token names a practice, and its
  * answer (`practice_id`) is what the API later assumes the practice data role for. The practice it reads is
  * the one the account's own membership pointer names, never a request's input, so assuming the role for that
  * practice would check nothing new, and would cost an STS call inside Cognito's 5-second trigger budget. (The

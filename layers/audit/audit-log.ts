@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { RECORD_KINDS, sortKeyOf } from '../records/record-kinds';
 import * as z from '../validation/z';
 
 export const AUDIT_EVENT_TYPES = [
@@ -41,7 +42,7 @@ export const auditKeys = {
   partition: (practiceId: string) => `PRACTICE#${practiceId}`,
   event: (practiceId: string, at: string, eventId: string) => ({
     pk: `PRACTICE#${practiceId}`,
-    sk: `EVENT#${at}#${eventId}`,
+    sk: sortKeyOf('auditEvent', at, eventId),
   }),
 };
 
@@ -73,7 +74,10 @@ export class DynamoAuditLog implements AuditLog {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': auditKeys.partition(practiceId), ':prefix': 'EVENT#' },
+        ExpressionAttributeValues: {
+          ':pk': auditKeys.partition(practiceId),
+          ':prefix': RECORD_KINDS.auditEvent.sortKey,
+        },
         ScanIndexForward: false,
         Limit: options.limit ?? 100,
       }),

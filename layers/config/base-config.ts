@@ -16,3 +16,27 @@ export const BaseConfig = z.object({
 export type BaseConfig = z.infer<typeof BaseConfig>;
 
 export const requiredName = () => z.string().check(z.minLength(1, 'is required'));
+
+/**
+ * A whole-number setting read from the environment (where every value is a string), within bounds, with a
+ * default when unset. The bounds are also what synth checks a stage's context value against.
+ */
+export function wholeNumberSetting(bounds: { min: number; max: number; fallback: number }) {
+  const { min, max, fallback } = bounds;
+  // prefault, not default: the default goes through the same parsing, so it arrives as a number too.
+  return z.prefault(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,9}$/, 'must be a whole number')),
+      z.pipe(
+        z.transform((value: string) => Number(value)),
+        z
+          .number()
+          .check(
+            z.gte(min, `must be at least ${min.toLocaleString('en-GB')}`),
+            z.lte(max, `must be at most ${max.toLocaleString('en-GB')}`),
+          ),
+      ),
+    ),
+    String(fallback),
+  );
+}

@@ -1,6 +1,8 @@
+import { RECORD_KINDS, sortKeyOf } from '../records/record-kinds';
+import { STAFF_ROLES } from '../universal/staff-roles';
 import * as z from '../validation/z';
 
-export const STAFF_ROLES = ['practice_admin', 'clinical_lead', 'clinician', 'receptionist'] as const;
+export { STAFF_ROLES };
 export const StaffRole = z.enum(STAFF_ROLES);
 export type StaffRole = z.infer<typeof StaffRole>;
 
@@ -57,14 +59,14 @@ export type Membership = z.infer<typeof Membership>;
  */
 export const directoryKeys = {
   practicePartition: (practiceId: string) => `PRACTICE#${practiceId}`,
-  practice: (practiceId: string) => ({ pk: `PRACTICE#${practiceId}`, sk: 'PRACTICE' }),
+  practice: (practiceId: string) => ({ pk: `PRACTICE#${practiceId}`, sk: sortKeyOf('practice') }),
   practiceByOds: (odsCode: string) => ({ gsi1pk: `ODS#${odsCode}`, gsi1sk: 'PRACTICE' }),
-  staff: (practiceId: string, sub: string) => ({ pk: `PRACTICE#${practiceId}`, sk: `STAFF#${sub}` }),
-  staffPrefix: 'STAFF#',
+  staff: (practiceId: string, sub: string) => ({ pk: `PRACTICE#${practiceId}`, sk: sortKeyOf('staff', sub) }),
+  staffPrefix: RECORD_KINDS.staff.sortKey,
   membership: (sub: string) => ({ pk: `USER#${sub}`, sk: 'MEMBERSHIP' }),
   invitation: (practiceId: string, email: string) => ({
     pk: `PRACTICE#${practiceId}`,
-    sk: `INVITATION#${email.toLowerCase()}`,
+    sk: sortKeyOf('invitation', email.toLowerCase()),
   }),
   /** One per ODS code, written only if absent: what makes a practice's ODS code unique. */
   odsClaim: (odsCode: string) => ({ pk: `ODS#${odsCode}`, sk: 'CLAIM' }),

@@ -1,3 +1,5 @@
+import type { ProblemType } from '../universal/problem-types';
+
 /**
  * The only errors whose message a caller sees. Anything else thrown by a handler becomes a generic 500, so a
  * message written for a person must be an HttpError, and must never contain patient data.
@@ -14,19 +16,7 @@ export class HttpError extends Error {
   }
 }
 
-/**
- * Machine-readable reasons a client acts on (the console shows a different page for each); the message
- * stays for people.
- */
-export const PROBLEM_TYPES = {
-  noPractice: 'urn:clinic-connect:problem:no-practice',
-  pendingApproval: 'urn:clinic-connect:problem:pending-approval',
-  rejected: 'urn:clinic-connect:problem:rejected',
-  suspended: 'urn:clinic-connect:problem:suspended',
-  aupRequired: 'urn:clinic-connect:problem:aup-required',
-  permissionDenied: 'urn:clinic-connect:problem:permission-denied',
-} as const;
-export type ProblemType = (typeof PROBLEM_TYPES)[keyof typeof PROBLEM_TYPES];
+export { PROBLEM_TYPES, type ProblemType } from '../universal/problem-types';
 
 export interface FieldIssue {
   /** Where the problem is, e.g. "body.nhsNumber". */

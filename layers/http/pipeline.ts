@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type {
@@ -10,8 +9,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { $ZodType, output } from 'zod/v4/core';
-import { logger, metrics, tracer } from '../observability/powertools';
-import { functionStores, type StoreAccess } from '../practice/practice-stores';
+import { logger, metrics } from '../observability/powertools';
+import type { StoreAccess } from '../practice/practice-stores';
 import * as z from '../validation/z';
 import { BadRequestError, HttpError } from './errors';
 import { identityFromAuthorizer } from './identity';
@@ -74,6 +73,11 @@ function problem(error: HttpError | undefined, requestId: string): APIGatewayPro
   };
 }
 
+function requiredStores(stores: StoreAccess | undefined, route: RouteDefinition): StoreAccess {
+  if (!stores) throw new TypeError(`${route.id} is a staff route: its handler must pass its stores.`);
+  return stores;
+}
+
 function errorBoundary(): middy.MiddlewareObj<
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2
@@ -103,29 +107,41 @@ function errorBoundary(): middy.MiddlewareObj<
   };
 }
 
+/** What the pipeline needs beside the route: on `staff` routes, the stores the gate admits callers with. */
+export type PipelineOptions<R extends RouteDefinition> = (R['auth'] extends 'staff'
+  ? {
+      /** The function's stores: the staff gate reads the caller's record through them and hands them on. */
+      stores: StoreAccess;
+    }
+  : { stores?: never }) & {
+  /**
+   * Staff routes whose every attempt must be on record (patient lookups): called when the admitted caller's
+   * request fails validation, before the 400 goes out. `rawBody` is the parsed JSON, if it parsed.
+   */
+  onInvalidRequest?: (invalid: {
+    caller: StaffCaller;
+    error: BadRequestError;
+    rawBody: unknown;
+    requestId: string;
+  }) => Promise<void>;
+};
+
 /**
- * The one middy stack every HTTP handler uses: logging with the request id, metrics, tracing, security
- * headers, input parsing with the route's zod schemas, caller identity from the JWT authorizer only, a
- * response checked against the route's schema, and errors turned into problem details.
+ * The one middy stack every HTTP handler uses: logging with the request id, metrics, security headers, input
+ * parsing with the route's zod schemas, caller identity from the JWT authorizer only, a response checked
+ * against the route's schema, and errors turned into problem details. It holds no store or SDK client of its
+ * own: a staff route's handler passes its stores, and a public route's function carries none.
+ *
+ * Tracing is Lambda's active tracing (the function's segment, its init and invocation times): no X-Ray SDK
+ * is bundled, which kept an async hook on every promise and ~150 KB in every function for subsegments nobody
+ * recorded.
  */
 export function httpHandler<R extends RouteDefinition>(
   route: R,
   implementation: (request: HandlerRequest<R>) => Promise<HandlerResult<R>>,
-  options: {
-    stores?: () => StoreAccess;
-    /**
-     * Staff routes whose every attempt must be on record (patient lookups): called when the admitted caller's
-     * request fails validation, before the 400 goes out. `rawBody` is the parsed JSON, if it parsed.
-     */
-    onInvalidRequest?: (invalid: {
-      caller: StaffCaller;
-      error: BadRequestError;
-      rawBody: unknown;
-      requestId: string;
-    }) => Promise<void>;
-  } = {},
+  ...[options]: R['auth'] extends 'staff' ? [PipelineOptions<R>] : [PipelineOptions<R>?]
 ): HttpHandler {
-  const stores = options.stores ?? functionStores;
+  const stores = options?.stores;
   const core = async (
     event: APIGatewayProxyEventV2WithJWTAuthorizer,
     context: Context,
@@ -134,7 +150,7 @@ export function httpHandler<R extends RouteDefinition>(
     logger.appendKeys({ request_id: requestId, route: route.id });
     const caller =
       route.auth === 'staff'
-        ? await admitStaff(stores(), identityFromAuthorizer(event), route)
+        ? await admitStaff(requiredStores(stores, route), identityFromAuthorizer(event), route)
         : route.auth === 'account'
           ? admitAccount(identityFromAuthorizer(event))
           : undefined;
@@ -153,7 +169,7 @@ export function httpHandler<R extends RouteDefinition>(
         body = parsePart('body', undefined, event.body);
       }
     } catch (error) {
-      if (error instanceof BadRequestError && options.onInvalidRequest && route.auth === 'staff' && caller) {
+      if (error instanceof BadRequestError && options?.onInvalidRequest && route.auth === 'staff' && caller) {
         // Awaited, so that a failure to record it fails the request (routes that must audit fail closed).
         await options.onInvalidRequest({ caller: caller as StaffCaller, error, rawBody, requestId });
       }
@@ -188,7 +204,6 @@ export function httpHandler<R extends RouteDefinition>(
 
   return middy(core)
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(logMetrics(metrics))
     .use(
       httpSecurityHeaders({

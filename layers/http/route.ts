@@ -1,6 +1,6 @@
 import type { $ZodObject, $ZodType } from 'zod/v4/core';
-import type { Action } from '../identity/permissions';
-import type { TableId } from '../storage/tables';
+import type { FunctionDefinition } from '../functions/definition';
+import type { Action } from '../universal/permissions';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -15,8 +15,9 @@ type ObjectSchema = $ZodObject;
 
 /**
  * A route is data: the local gateway dispatches on it, the CDK api stack creates one function and one
- * API Gateway route from it, and the OpenAPI document is generated from its schemas. The handler module is
- * `functions/<area>/handler.ts`, and `id` is both its export name and the OpenAPI operationId.
+ * API Gateway route from it, and the OpenAPI document is generated from its schemas. Its handler module is
+ * `functions/<area>/<id as kebab-case>.handler.ts` (see `handlerModule`), and `id` is also the OpenAPI
+ * operationId.
  */
 export interface RouteDefinition<
   Body extends ObjectSchema | undefined = ObjectSchema | undefined,
@@ -24,14 +25,12 @@ export interface RouteDefinition<
   Params extends ObjectSchema | undefined = ObjectSchema | undefined,
   Response extends $ZodType = $ZodType,
   Auth extends RouteAuth = RouteAuth,
-> {
-  id: string;
+> extends FunctionDefinition {
   method: HttpMethod;
   /** API Gateway style, e.g. `/api/staff/{staffId}`. */
   path: `/api/${string}`;
-  area: string;
   auth: Auth;
-  /** On `staff` routes: what the caller's role must allow (see layers/identity/permissions.ts). */
+  /** On `staff` routes: what the caller's role must allow (see layers/universal/permissions.ts). */
   permission?: Action;
   /**
    * On `staff` routes: false lets a member in before accepting the current acceptable-use policy (reading
@@ -55,20 +54,7 @@ export interface RouteDefinition<
   response: { status: number; description: string; schema: Response };
   /** Error statuses this route can answer besides 400/401/403/500, for the API document. */
   errors?: number[];
-  lambda?: { memoryMb?: number; timeoutSeconds?: number };
-  /** The function calls the NHS Personal Demographics Service (its URL, credentials and lookup settings). */
-  pds?: boolean;
-  /** The function may end a member's sessions at the identity provider (Cognito AdminUserGlobalSignOut). */
-  identityAdmin?: boolean;
-  /**
-   * What the route's function may do to each table; the CDK stack grants exactly this and nothing more.
-   * `platform` limits access to the PLATFORM partition (health probes); `practice` to practice partitions.
-   */
-  tables?: Partial<Record<TableId, { access: 'read' | 'readwrite'; scope: 'platform' | 'practice' | 'any' }>>;
 }
-
-/** A route's function when it names no size or timeout: the same in Lambda and in the local gateway. */
-export const ROUTE_FUNCTION_DEFAULTS = { memoryMb: 256, timeoutSeconds: 10 } as const;
 
 export function defineRoute<
   Body extends ObjectSchema | undefined = undefined,

@@ -1,7 +1,7 @@
 import type { StaffMember } from '../directory/model';
 import { ACCEPTABLE_USE_POLICY } from '../identity/acceptable-use';
-import { ACTION_DESCRIPTIONS, can } from '../identity/permissions';
 import type { PracticeStores, StoreAccess } from '../practice/practice-stores';
+import { ACTION_DESCRIPTIONS, can } from '../universal/permissions';
 import { ForbiddenError, PROBLEM_TYPES } from './errors';
 import type { CallerIdentity } from './identity';
 import type { RouteDefinition } from './route';

@@ -3,6 +3,7 @@ import {
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ConfigError } from '../config/load-config';
+import * as z from '../validation/z';
 
 /** Port: what the API may ask of the staff identity provider. */
 export interface IdentityAdmin {
@@ -30,9 +31,24 @@ export class DirectoryCheckedIdentityAdmin implements IdentityAdmin {
   async endSessions(): Promise<void> {}
 }
 
+/** `uses: ['identity-admin']`: the user pool, required everywhere but the local stack (its own provider). */
+export const IdentityAdminConfig = z
+  .object({
+    STAGE: z.string(),
+    USER_POOL_ID: z.optional(
+      z.string().check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id')),
+    ),
+  })
+  .check(
+    z.refine((config) => Boolean(config.USER_POOL_ID) || config.STAGE === 'local', {
+      message: 'is required outside the local stack',
+      path: ['USER_POOL_ID'],
+    }),
+  );
+
 /** Cognito wherever there is a pool; the local provider only on the local stage, never by omission in AWS. */
 export function identityAdminFrom(env: {
-  USER_POOL_ID?: string;
+  USER_POOL_ID?: string | undefined;
   AWS_REGION: string;
   STAGE: string;
 }): IdentityAdmin {

@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import * as z from '../validation/z';
-import { PdsAccessError, PdsUnavailableError } from './pds-client';
+import { PdsAccessError, PdsUnavailableError } from './pds-errors';
 
 /**
  * Access tokens for PDS, by the NHS England API platform's "application-restricted RESTful APIs - signed JWT

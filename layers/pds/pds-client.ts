@@ -1,5 +1,8 @@
 import { randomUUID as nodeRandomUUID } from 'node:crypto';
 import type { PdsAuth } from './pds-auth';
+import { PdsAccessError, PdsRequestError, PdsUnavailableError } from './pds-errors';
+
+export { PdsAccessError, PdsRequestError, PdsUnavailableError };
 
 /**
  * The PDS FHIR R4 adapter behind the `Demographics` port: `GET {baseUrl}/Patient/{nhsNumber}`.
@@ -30,23 +33,6 @@ export type PatientRetrieval =
 
 export interface Demographics {
   retrievePatient(nhsNumber: string, context: PatientRetrievalContext): Promise<PatientRetrieval>;
-}
-
-/** 5xx, timeouts, network errors, 429 after retries are exhausted: the API answers 503. */
-export class PdsUnavailableError extends Error {
-  override name = 'PdsUnavailableError';
-  /** When PDS said when to come back (a 429's Retry-After), in seconds. */
-  retryAfterSeconds?: number;
-}
-
-/** 401/403 from PDS or from the token endpoint: an operator alarm, not a user error. */
-export class PdsAccessError extends Error {
-  override name = 'PdsAccessError';
-}
-
-/** Any other 4xx (e.g. 400 INVALID_RESOURCE_ID): a bug on our side. */
-export class PdsRequestError extends Error {
-  override name = 'PdsRequestError';
 }
 
 export interface PdsClientOptions {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from '../validation/z';
 import type { PdsCredentials } from './pds-auth';
-import { PdsAccessError, PdsUnavailableError } from './pds-client';
+import { PdsAccessError, PdsUnavailableError } from './pds-errors';
 
 /**
  * Where `SignedJwtAuth` gets the API key, private key and kid from. In AWS: one Secrets Manager secret holding

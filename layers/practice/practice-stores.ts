@@ -1,14 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, type AuditLog, DynamoAuditLog, type NewAuditEvent } from '../audit/audit-log';
-import { BaseConfig, requiredName } from '../config/base-config';
-import { ConfigError, loadConfig } from '../config/load-config';
+import { ConfigError } from '../config/load-config';
 import type { FieldCrypto } from '../crypto/field-crypto';
 import { type DirectoryStore, DynamoDirectoryStore } from '../directory/directory-store';
 import type { Invitation, Membership, Practice, StaffMember } from '../directory/model';
-import { platformDocumentClient, practiceDocumentClient } from '../isolation/scoped-clients';
+import { type FunctionSettings, tableNames } from '../functions/function-config';
+import { platformDocumentClient, practiceDocumentClient, scopedClients } from '../isolation/scoped-clients';
 import { PracticeLookups } from '../records/lookup-records';
 import { PracticeRateLimits } from '../records/rate-limits';
-import * as z from '../validation/z';
 
 /** A write aimed at another practice than the one the stores were opened for: a bug, refused. */
 export class CrossPracticeError extends Error {
@@ -18,6 +17,14 @@ export class CrossPracticeError extends Error {
 function samePractice(bound: string, practiceId: string): void {
   if (practiceId !== bound) throw new CrossPracticeError('refused: the record belongs to another practice');
 }
+
+/**
+ * How long a container trusts a practice record it read: a practice's name or ODS code changes rarely and by
+ * an operator, and the hot path (a lookup sends the ODS code to PDS) then skips a read. A renamed practice
+ * shows its new name everywhere within this time.
+ */
+export const PRACTICE_RECORD_CACHE_MS = 60_000;
+const practiceRecords = new Map<string, { practice: Promise<Practice | undefined>; expiresAt: number }>();
 
 /**
  * One practice's directory, opened for the practice the caller was admitted to. Every key it builds is in
@@ -32,6 +39,24 @@ export class PracticeDirectory {
 
   getPractice(): Promise<Practice | undefined> {
     return this.store.getPractice(this.practiceId);
+  }
+  /** The practice record, read at most once per `PRACTICE_RECORD_CACHE_MS` per container. */
+  getPracticeCached(now = Date.now()): Promise<Practice | undefined> {
+    const cached = practiceRecords.get(this.practiceId);
+    if (cached && cached.expiresAt > now) return cached.practice;
+    const practice = this.getPractice();
+    const entry = { practice, expiresAt: now + PRACTICE_RECORD_CACHE_MS };
+    practiceRecords.set(this.practiceId, entry);
+    // A failed read or a missing practice is not remembered.
+    practice.then(
+      (found) => {
+        if (!found && practiceRecords.get(this.practiceId) === entry) practiceRecords.delete(this.practiceId);
+      },
+      () => {
+        if (practiceRecords.get(this.practiceId) === entry) practiceRecords.delete(this.practiceId);
+      },
+    );
+    return practice;
   }
   getStaff(sub: string): Promise<StaffMember | undefined> {
     return this.store.getStaff(this.practiceId, sub);
@@ -129,42 +154,24 @@ export function storeAccess(options: {
   };
 }
 
-let defaultAccess: StoreAccess | undefined;
-let configuredTables: { directory: string; audit?: string; records?: string } | undefined;
-
-function tablesFromConfig() {
-  if (!configuredTables) {
-    const config = loadConfig(
-      z.extend(BaseConfig, {
-        TABLE_DIRECTORY: requiredName(),
-        TABLE_AUDIT: z.optional(z.string()),
-        TABLE_RECORDS: z.optional(z.string()),
-      }),
-    );
-    configuredTables = {
-      directory: config.TABLE_DIRECTORY,
-      ...(config.TABLE_AUDIT ? { audit: config.TABLE_AUDIT } : {}),
-      ...(config.TABLE_RECORDS ? { records: config.TABLE_RECORDS } : {}),
-    };
-  }
-  return configuredTables;
-}
-
 /**
- * This function's stores, from its configuration: practice data through credentials scoped to that practice
- * (STS session tags in AWS; the ambient credentials locally), everything else with the function's own.
- * Routes that hold patient data pass their field encryption (`functionCrypto().fields`); the others never
- * import the Encryption SDK, which keeps their bundles small.
+ * This function's stores, from its parsed configuration (`functionConfig`): practice data through credentials
+ * scoped to that practice (STS session tags in AWS; the ambient credentials locally), everything else with the
+ * function's own. Functions that hold patient data pass their field encryption; the others never import the
+ * Encryption SDK, which keeps their bundles small. Call at module scope: the clients live with the container.
  */
-export function functionStores(options: { crypto?: () => FieldCrypto } = {}): StoreAccess {
-  const build = () =>
-    storeAccess({
-      tables: tablesFromConfig(),
-      ...(options.crypto ? { crypto: options.crypto } : {}),
-      platformClient: platformDocumentClient,
-      practiceClient: practiceDocumentClient,
-    });
-  if (options.crypto) return build();
-  defaultAccess ??= build();
-  return defaultAccess;
+export function practiceStoresFrom(
+  config: FunctionSettings,
+  options: { crypto?: () => FieldCrypto } = {},
+): StoreAccess {
+  const tables = tableNames(config);
+  if (!tables.directory) throw new ConfigError('Invalid configuration. TABLE_DIRECTORY: is required');
+  // Parsed now, not on the first request: a missing role ARN fails the cold start.
+  scopedClients();
+  return storeAccess({
+    tables: { ...tables, directory: tables.directory },
+    ...(options.crypto ? { crypto: options.crypto } : {}),
+    platformClient: platformDocumentClient,
+    practiceClient: practiceDocumentClient,
+  });
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { FieldCrypto, FieldRef } from '../crypto/field-crypto';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { FieldCrypto } from '../crypto/field-crypto';
 import * as z from '../validation/z';
 import { practicePartition } from './record-keys';
+import { LOOKUP_PATIENT_FIELD, sortKeyOf } from './record-kinds';
 
 /** What a lookup keeps for the invite step: everything PDS said that a later step needs, nothing else. */
 export const LookupPatient = z.strictObject({
@@ -28,11 +29,7 @@ export interface LookupRecord {
   nhsNumberIndex: string;
 }
 
-/**
- * The patient's details are ONE encrypted attribute, not one per field: each distinct encryption context has
- * its own cached data key, so one attribute costs one KMS call per practice per cache period instead of eight.
- */
-export const LOOKUP_PATIENT_FIELD: FieldRef = { table: 'records', attribute: 'lookup.patient' };
+export { LOOKUP_PATIENT_FIELD };
 
 const StoredLookup = z.object({
   lookupId: z.string(),
@@ -103,8 +100,13 @@ export class PracticeLookups {
     };
   }
 
+  /** Takes back a lookup whose audit event could not be written (the lookup must not exist unaudited). */
+  async remove(lookupId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(lookupId) }));
+  }
+
   private key(lookupId: string) {
     if (!/^[0-9a-f-]{36}$/.test(lookupId)) throw new TypeError('Not a lookup id.');
-    return { pk: practicePartition(this.practiceId), sk: `LOOKUP#${lookupId}` };
+    return { pk: practicePartition(this.practiceId), sk: sortKeyOf('lookup', lookupId) };
   }
 }

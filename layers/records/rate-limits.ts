@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { practicePartition } from './record-keys';
+import { sortKeyOf } from './record-kinds';
 
 export interface RateLimit {
   /** Names the counter, e.g. `lookup#user#<sub>` or `lookup#practice`. */
@@ -31,7 +32,10 @@ export class PracticeRateLimits {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: practicePartition(this.practiceId), sk: `RATE#${limit.counter}#${windowStart}` },
+          Key: {
+            pk: practicePartition(this.practiceId),
+            sk: sortKeyOf('rateCounter', limit.counter, String(windowStart)),
+          },
           UpdateExpression: 'ADD hits :one SET expiresAt = :expiresAt',
           ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
           ExpressionAttributeValues: { ':one': 1, ':limit': limit.limit, ':expiresAt': windowEnd },

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { StorageProbe } from '../ports/storage-probe';
+import type { StorageProbe } from './storage-probe';
 import { PLATFORM_PARTITION } from './tables';
 
 /**

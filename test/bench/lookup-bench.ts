@@ -47,7 +47,7 @@ export async function benchLocalGateway(options: {
   lookupRequests: number;
 }): Promise<LocalGatewayBench> {
   const stack = await startTestStack({
-    lookupSettings: {
+    env: {
       LOOKUP_LIMIT_PER_USER_PER_HOUR: '1000000',
       LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '1000000',
     },

@@ -4,13 +4,9 @@ import type { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getHealthRoute } from '../../functions/health/routes';
 import { ROUTES } from '../../functions/routes';
-import {
-  identityAdminStatements,
-  MissingUserPoolError,
-  ROUTE_FUNCTION_DEFAULTS,
-} from '../../infra/constructs/route-function';
 import { effectiveTableGrants, tableAccessStatements } from '../../infra/constructs/table-access';
 import { DataStack } from '../../infra/stacks/data-stack';
+import { FUNCTION_DEFAULTS } from '../../layers/functions/definition';
 import type { RouteDefinition } from '../../layers/http/route';
 import { buildTestApp, type TestApp, testConfig } from './support';
 
@@ -67,7 +63,7 @@ describe('api stack', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
         RouteKey: `${route.method} ${route.path}`,
       });
-      expect(resourceOf(functionOf(route.id).function).Properties.Handler).toBe(`index.${route.id}`);
+      expect(resourceOf(functionOf(route.id).function).Properties.Handler).toBe('index.handler');
     }
   });
 
@@ -78,8 +74,8 @@ describe('api stack', () => {
         Architectures: ['arm64'],
         Runtime: 'nodejs24.x',
         TracingConfig: { Mode: 'Active' },
-        MemorySize: route.lambda?.memoryMb ?? ROUTE_FUNCTION_DEFAULTS.memoryMb,
-        Timeout: route.lambda?.timeoutSeconds ?? ROUTE_FUNCTION_DEFAULTS.timeoutSeconds,
+        MemorySize: route.lambda?.memoryMb ?? FUNCTION_DEFAULTS.memoryMb,
+        Timeout: route.lambda?.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds,
       });
     }
   });
@@ -98,7 +94,7 @@ describe('api stack', () => {
     }
   });
 
-  it('sets the base configuration and the table names each route uses', () => {
+  it('sets the base configuration, the table names each route uses and what its capabilities give', () => {
     for (const route of ROUTES) {
       const env = resourceOf(functionOf(route.id).function).Properties.Environment.Variables;
       expect(env).toMatchObject({
@@ -110,9 +106,10 @@ describe('api stack', () => {
       });
       expect(env).not.toHaveProperty('DYNAMODB_ENDPOINT');
       expect(env).not.toHaveProperty('AWS_REGION');
-      if (route.auth === 'public') expect(env).not.toHaveProperty('STAFF_EMAIL_DOMAINS');
-      else expect(env.STAFF_EMAIL_DOMAINS).toBe('nhs.net');
-      if (route.identityAdmin) expect(env.USER_POOL_ID).toEqual(expect.anything());
+      // Only the route whose handler checks the allow-list is told it (its declared setting).
+      if (route.settings?.shape.STAFF_EMAIL_DOMAINS) expect(env.STAFF_EMAIL_DOMAINS).toBe('nhs.net');
+      else expect(env).not.toHaveProperty('STAFF_EMAIL_DOMAINS');
+      if (route.uses?.includes('identity-admin')) expect(env.USER_POOL_ID).toEqual(expect.anything());
       else expect(env).not.toHaveProperty('USER_POOL_ID');
       const tableVars = Object.keys(env).filter((name) => name.startsWith('TABLE_'));
       const expected = Object.keys(effectiveTableGrants(route)).map((id) => `TABLE_${id.toUpperCase()}`);
@@ -174,12 +171,12 @@ describe('api stack', () => {
     }
   });
 
-  it('lets only identityAdmin routes end sessions, in the stage pool only', () => {
+  it('lets only routes that use identity-admin end sessions, in the stage pool only', () => {
     for (const route of ROUTES) {
       const cognito = statementsOf(route.id).filter((s) =>
         actionsOf(s).some((a) => a.startsWith('cognito-idp:')),
       );
-      if (!route.identityAdmin) {
+      if (!route.uses?.includes('identity-admin')) {
         expect(cognito, route.id).toEqual([]);
         continue;
       }
@@ -187,7 +184,7 @@ describe('api stack', () => {
       expect(actionsOf(cognito[0] as Statement)).toEqual(['cognito-idp:AdminUserGlobalSignOut']);
       expect(JSON.stringify(cognito[0]?.Resource)).toContain('ClinicConnect-dev-Identity');
     }
-    expect(ROUTES.some((route) => route.identityAdmin)).toBe(true);
+    expect(ROUTES.some((route) => route.uses?.includes('identity-admin'))).toBe(true);
   });
 
   it('adds its routes to the gateway stack’s HTTP API', () => {
@@ -222,19 +219,6 @@ describe('gateway stack', () => {
 
   it('deploys routes as soon as they change', () => {
     gateway.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
-  });
-});
-
-describe('identity admin permission', () => {
-  it('needs the user pool', () => {
-    const route: RouteDefinition = {
-      ...getHealthRoute,
-      id: 'endSessions',
-      auth: 'staff',
-      identityAdmin: true,
-    };
-    expect(() => identityAdminStatements(route, undefined)).toThrow(MissingUserPoolError);
-    expect(identityAdminStatements({ ...route, identityAdmin: false }, undefined)).toEqual([]);
   });
 });
 

@@ -15,7 +15,6 @@ const VARIANTS = {
   },
   'a stage whose web app is not built': { webDistDir: '/nonexistent/web/dist' },
   'a stage with a concrete account and another region': { account: '123456789012', region: 'eu-central-1' },
-  'a stage with practice-scoped credentials': { practiceScopedCredentials: true },
 };
 
 afterEach(() => {
@@ -35,20 +34,17 @@ describe('compliance packs (AWS Solutions, HIPAA Security, NIST 800-53 r5, Serve
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
   });
 
-  it.each([{}, { practiceScopedCredentials: true }])(
-    'let the real app synthesize with the packs registered (%o)',
-    (context) => {
-      const { app } = buildTestApp(context, { compliancePacks: true });
-      expect(() => app.synth()).not.toThrow();
-    },
-  );
+  it('let the real app synthesize with the packs registered', () => {
+    const { app } = buildTestApp({}, { compliancePacks: true });
+    expect(() => app.synth()).not.toThrow();
+  });
 
   /**
    * Records every acknowledgement instead of applying it, then runs the packs: each acknowledgement must
    * match a real finding at or below the construct it sits on (no stale or speculative ones), none may sit
    * on an app or a stack (no blanket ones), and each must say why.
    */
-  it.each([{}, { practiceScopedCredentials: true }])(
+  it.each([{}])(
     'acknowledge only real findings, on specific constructs, each with a reason (%o)',
     (context) => {
       const acknowledgements: { path: string; id: string; reason: string; scope: IConstruct }[] = [];

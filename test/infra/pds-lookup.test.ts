@@ -1,9 +1,10 @@
-import type { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLookupRoute } from '../../functions/lookup/routes';
 import { ROUTES } from '../../functions/routes';
-import { pdsEnvironment } from '../../infra/constructs/route-function';
+import type { AwsStage } from '../../infra/capabilities/capability';
+import { capability as pds } from '../../infra/capabilities/pds';
 import { PDS_ENVIRONMENTS } from '../../layers/pds/pds-config';
 import { buildTestApp, nagFindings, type TestApp } from './support';
 
@@ -129,22 +130,18 @@ describe('the lookup function with the default stage (PDS sandbox)', () => {
     expect(env).not.toHaveProperty('PDS_CREDENTIALS_FILE');
   });
 
-  it('gets the lookup settings of the stage config (its defaults here)', () => {
-    const { config } = sandbox.built;
+  it('gets the lookup area’s settings (their defaults here)', () => {
     expect(environmentOf(sandbox, 'createLookup')).toMatchObject({
-      LOOKUP_TTL_SECONDS: String(config.lookupTtlSeconds),
-      LOOKUP_LIMIT_PER_USER_PER_HOUR: String(config.lookupLimitPerUserPerHour),
-      LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: String(config.lookupLimitPerPracticePerDay),
+      LOOKUP_TTL_SECONDS: '3600',
+      LOOKUP_LIMIT_PER_USER_PER_HOUR: '60',
+      LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '1000',
     });
-    expect([
-      config.lookupTtlSeconds,
-      config.lookupLimitPerUserPerHour,
-      config.lookupLimitPerPracticePerDay,
-    ]).toEqual([3600, 60, 1000]);
   });
 
   it('is the only function told anything about PDS or lookups', () => {
-    expect(ROUTES.filter((route) => route.pds).map((route) => route.id)).toEqual(['createLookup']);
+    expect(ROUTES.filter((route) => route.uses?.includes('pds')).map((route) => route.id)).toEqual([
+      'createLookup',
+    ]);
     for (const route of ROUTES.filter((r) => r.id !== 'createLookup')) {
       const names = Object.keys(environmentOf(sandbox, route.id)).filter((name) => PDS_VARIABLE.test(name));
       expect(names, route.id).toEqual([]);
@@ -229,39 +226,28 @@ describe('the lookup function with an integration stage (signed-JWT auth, operat
   });
 });
 
-describe('the PDS settings a route is given (no synth)', () => {
-  const settings = { lookupTtlSeconds: 60, lookupLimitPerUserPerHour: 1, lookupLimitPerPracticePerDay: 2 };
+describe('the PDS capability’s binding (no synth)', () => {
+  function binding(context: Record<string, unknown>) {
+    const stage = { config: { stage: 'dev' }, context: (key: string) => context[key] } as unknown as AwsStage;
+    return pds.aws({ ...stage, scope: new Stack(new App(), 'Pds') }).use(createLookupRoute);
+  }
 
-  it('names production’s endpoints and the secret for production', () => {
-    expect(
-      pdsEnvironment(createLookupRoute, { environment: 'production', secretName: 'x', ...settings }, 'arn:x'),
-    ).toEqual({
+  it('names production’s endpoints for production, and reads the signing key from the secret', () => {
+    const { environment, statements } = binding({ pdsEnvironment: 'production', pdsSecretName: 'x' });
+    expect(environment).toMatchObject({
       PDS_BASE_URL: PDS_ENVIRONMENTS.production.baseUrl,
       PDS_TOKEN_URL: PDS_ENVIRONMENTS.production.tokenUrl,
-      PDS_SECRET_ID: 'arn:x',
-      LOOKUP_TTL_SECONDS: '60',
-      LOOKUP_LIMIT_PER_USER_PER_HOUR: '1',
-      LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '2',
     });
+    expect(environment?.PDS_SECRET_ID).toBeDefined();
+    expect(statements?.map((statement) => statement.sid)).toEqual(['ReadPdsSigningKey']);
     expect(PDS_ENVIRONMENTS.production.baseUrl).toBe(
       'https://api.service.nhs.uk/personal-demographics/FHIR/R4',
     );
   });
 
-  it('passes no secret to the sandbox even when one is named', () => {
-    const env = pdsEnvironment(
-      createLookupRoute,
-      { environment: 'sandbox', secretName: 'x', ...settings },
-      'arn:x',
-    );
-    expect(env).not.toHaveProperty('PDS_SECRET_ID');
-    expect(env).not.toHaveProperty('PDS_TOKEN_URL');
-  });
-
-  it('gives routes that do not call PDS nothing, and refuses a PDS route without settings', () => {
-    const other = ROUTES.find((route) => !route.pds);
-    if (!other) throw new Error('every route calls PDS');
-    expect(pdsEnvironment(other, { environment: 'integration', ...settings }, 'arn:x')).toEqual({});
-    expect(() => pdsEnvironment(createLookupRoute, undefined)).toThrow(/createLookup calls PDS/);
+  it('passes no secret to the sandbox', () => {
+    const { environment, statements } = binding({});
+    expect(environment).toEqual({ PDS_BASE_URL: PDS_ENVIRONMENTS.sandbox.baseUrl });
+    expect(statements).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { loadCapabilities } from '../../infra/capabilities/registry';
 import { loadStageConfig, REPO_ROOT, type StageConfig } from '../../infra/config';
 import {
   type BuildAppOptions,
@@ -14,6 +15,9 @@ import {
 const CDK_JSON_CONTEXT = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: object }
 ).context;
+
+/** Every capability module, loaded once for all the tests of a file. */
+export const CAPABILITIES = await loadCapabilities();
 
 /** A stand-in for `web/dist`, so tests do not depend on (or wait for) a web build. */
 export function fakeWebDist(): string {
@@ -45,7 +49,7 @@ export interface TestApp extends ClinicConnectStacks {
  */
 export function buildTestApp(
   context: Record<string, unknown> = {},
-  options: BuildAppOptions & { bundle?: boolean } = {},
+  options: Partial<BuildAppOptions> & { bundle?: boolean } = {},
 ): TestApp {
   const { bundle = false, ...buildOptions } = options;
   const app = new App({
@@ -58,7 +62,11 @@ export function buildTestApp(
     },
   });
   const config = testConfig(context);
-  const stacks = buildApp(app, config, { compliancePacks: false, ...buildOptions });
+  const stacks = buildApp(app, config, {
+    compliancePacks: false,
+    capabilities: CAPABILITIES,
+    ...buildOptions,
+  });
   return { app, config, ...stacks };
 }
 

@@ -1,29 +1,38 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/local-stack';
+import { capability as pdsCapability } from '../../infra/capabilities/pds';
+import { startLocalStack } from '../../infra/local/local-stack';
 
 /**
  * Starts the real local stack (gateway, handlers, dynalite, identity provider) on a free port with a fresh
  * data directory, for one test file.
  */
 export async function startTestStack(
-  options: { inMemory?: boolean; dataDir?: string } & Pick<
-    LocalStackOptions,
-    'pdsPatientsDir' | 'lookupSettings'
-  > = {},
-): Promise<LocalStack & { dataDir: string; stop(): Promise<void> }> {
+  options: {
+    inMemory?: boolean;
+    dataDir?: string;
+    /** The PDS Patient JSON files the local PDS serves, instead of the synthetic set. */
+    pdsPatientsDir?: string;
+    /** Area and stand-in settings, as `npm start` reads them from its environment. */
+    env?: Record<string, string>;
+  } = {},
+) {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'clinic-test-')));
   const stack = await startLocalStack({
     port: 0,
     dataDir,
     inMemory: options.inMemory ?? true,
     logLevel: 'ERROR',
-    ...(options.pdsPatientsDir ? { pdsPatientsDir: options.pdsPatientsDir } : {}),
-    ...(options.lookupSettings ? { lookupSettings: options.lookupSettings } : {}),
+    env: {
+      ...options.env,
+      ...(options.pdsPatientsDir ? { PDS_PATIENTS_DIR: options.pdsPatientsDir } : {}),
+    },
   });
   return {
     ...stack,
+    /** The local PDS, as the lookup tests use it. */
+    pds: stack.standIn(pdsCapability),
     dataDir,
     async stop() {
       await stack.close();

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
-import { isValidNhsNumber } from '../../../layers/pds/nhs-number';
+import { isValidNhsNumber } from '../../../layers/universal/nhs-number';
 
 /**
  * A local stand-in for PDS on the NHS England API platform, speaking the same HTTP API, so that the real

@@ -4,7 +4,7 @@ import { ROUTES } from '../../../functions/routes';
 import type { StaffMember, StaffRole } from '../../../layers/directory/model';
 import { pathParameterNames, type RouteDefinition } from '../../../layers/http/route';
 import { ACCEPTABLE_USE_POLICY } from '../../../layers/identity/acceptable-use';
-import { can } from '../../../layers/identity/permissions';
+import { can } from '../../../layers/universal/permissions';
 import { apiClient } from '../../support/api';
 import { startTestStack } from '../../support/local-stack';
 import { openStores } from '../../support/stores';

@@ -12,7 +12,7 @@ let patient: Awaited<ReturnType<typeof syntheticPatient>>;
 
 beforeAll(async () => {
   stack = await startTestStack({
-    lookupSettings: { LOOKUP_LIMIT_PER_USER_PER_HOUR: '3', LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '6' },
+    env: { LOOKUP_LIMIT_PER_USER_PER_HOUR: '3', LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '6' },
   });
   stores = openStores(stack);
   call = apiClient(stack.url);

@@ -1,12 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_NHS_NUMBER_FIELD } from '../../../functions/lookup/audit-reference';
 import { NO_MATCH_MESSAGE } from '../../../functions/lookup/routes';
 import type { AuditEvent } from '../../../layers/audit/audit-log';
 import { PracticeBlindIndex } from '../../../layers/crypto/blind-index';
 import { FieldCrypto } from '../../../layers/crypto/field-crypto';
 import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
 import { PracticeLookups } from '../../../layers/records/lookup-records';
+import { AUDIT_NHS_NUMBER_FIELD } from '../../../layers/records/record-kinds';
 import { apiClient } from '../../support/api';
 import { startTestStack } from '../../support/local-stack';
 import { rawTableContents, signedInDemoMember, syntheticPatient } from '../../support/lookups';

@@ -10,7 +10,6 @@ import {
   loadOrCreateLocalPdsCredentials,
 } from '../../../infra/local/pds/local-pds-credentials';
 import { type PdsServer, startPdsServer } from '../../../infra/local/pds/pds-server';
-import { nhsCheckDigit } from '../../../layers/pds/nhs-number';
 import { type PdsCredentials, SignedJwtAuth } from '../../../layers/pds/pds-auth';
 import {
   PdsAccessError,
@@ -18,6 +17,7 @@ import {
   PdsRequestError,
   PdsUnavailableError,
 } from '../../../layers/pds/pds-client';
+import { nhsCheckDigit } from '../../../layers/universal/nhs-number';
 import { PDS_FIXTURES } from '../../support/fixtures';
 
 /**

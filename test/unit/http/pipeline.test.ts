@@ -215,7 +215,7 @@ describe('staff routes', () => {
 
   const handlerFor = (staff: StaffMember | undefined) =>
     httpHandler(staffRoute, async ({ caller }) => ({ body: { practiceId: caller.practiceId } }), {
-      stores: () => accessWithMember(staff),
+      stores: accessWithMember(staff),
     });
 
   it('admits an active member, with the practice from the staff record', async () => {
@@ -283,7 +283,7 @@ describe('staff routes', () => {
     const adminOnly = httpHandler(
       { ...staffRoute, permission: 'staff.manage' },
       async ({ caller }) => ({ body: { practiceId: caller.practiceId } }),
-      { stores: () => accessWithMember(member('active')) },
+      { stores: accessWithMember(member('active')) },
     );
     const result = await adminOnly(
       apiEvent({ claims: { sub: 'user-1', token_use: 'access', practice_id: 'practice-a' } }),

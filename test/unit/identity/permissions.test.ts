@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STAFF_ROLES } from '../../../layers/directory/model';
-import { ACTIONS, type Action, can, PERMISSIONS } from '../../../layers/identity/permissions';
+import { ACTIONS, type Action, can, PERMISSIONS } from '../../../layers/universal/permissions';
 
 /** The matrix as the README states it; a change to either must be deliberate. */
 const EXPECTED: Record<(typeof STAFF_ROLES)[number], Record<Action, boolean>> = {

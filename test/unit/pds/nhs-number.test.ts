@@ -6,7 +6,7 @@ import {
   isValidNhsNumber,
   nhsCheckDigit,
   nhsNumberProblem,
-} from '../../../layers/pds/nhs-number';
+} from '../../../layers/universal/nhs-number';
 
 /** Any nine digits whose check digit exists, completed into a valid NHS number. */
 const validNhsNumber = fc

@@ -2,13 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatNhsNumber } from '../../../layers/pds/nhs-number';
 import {
   interpretPatient,
   type MatchedPatient,
   type NoMatchReason,
   type PatientOutcome,
 } from '../../../layers/pds/patient';
+import { formatNhsNumber } from '../../../layers/universal/nhs-number';
 import { PDS_FIXTURES } from '../../support/fixtures';
 
 const FIXTURES = join(PDS_FIXTURES, 'patients');

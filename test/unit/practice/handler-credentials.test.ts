@@ -64,7 +64,7 @@ async function signingKeyOf(call: { thisValue: unknown }): Promise<string> {
 
 describe('a handler in AWS configuration', () => {
   it('reads practice items with credentials for the caller’s practice, and pointers with its own', async () => {
-    const { getMe } = await import('../../../functions/account/handler');
+    const { handler: getMe } = await import('../../../functions/account/get-me.handler');
     // A token without practice claims: the membership pointer says which practice, then that practice's role.
     const result = await getMe(apiEvent({ claims: { sub: 'u1', token_use: 'access' } }), lambdaContext());
     expect(result.statusCode).toBe(200);

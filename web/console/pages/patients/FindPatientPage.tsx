@@ -8,7 +8,7 @@ import {
   useState,
 } from 'react';
 import { flushSync } from 'react-dom';
-import { formatNhsNumber } from '../../../../layers/pds/nhs-number';
+import { formatNhsNumber } from '../../../../layers/universal/nhs-number';
 import type { LookupMatch, LookupRequest, LookupResult } from '../../../shared/lookup';
 import { ApiError } from '../../api/client';
 import { DateInput } from '../../components/DateInput';

@@ -2,13 +2,13 @@ import {
   EARLIEST_BIRTH_DATE,
   EARLIEST_BIRTH_DATE_TEXT,
   todayInLondon,
-} from '../../../../layers/pds/birth-date';
+} from '../../../../layers/universal/birth-date';
 import {
   compactNhsNumber,
   formatNhsNumber,
   NHS_NUMBER_PROBLEMS,
   nhsNumberProblem,
-} from '../../../../layers/pds/nhs-number';
+} from '../../../../layers/universal/nhs-number';
 import type { LookupRequest, PatientGender } from '../../../shared/lookup';
 import type { ApiError } from '../../api/client';
 import type { ErrorSummaryItem } from '../../components/ErrorSummary';

@@ -48,7 +48,7 @@ const OffboardingEvent = z.object({
  * (`aws lambda invoke --payload '{"operator":..,"practiceId":..,"confirmOdsCode":..}'`). The export goes to the
  * export bucket; the answer names the object, for the operator to hand over and then delete.
  */
-export async function offboardPracticeOperation(event: unknown, context: Context) {
+export async function handler(event: unknown, context: Context) {
   logger.addContext(context);
   const parsed = OffboardingEvent.safeParse(event);
   if (!parsed.success) {

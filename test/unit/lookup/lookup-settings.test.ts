@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LookupConfig } from '../../../functions/lookup/lookup-config';
+import { LookupSettings } from '../../../functions/lookup/lookup-settings';
 import { CryptoConfig, practiceKeysFromConfig } from '../../../layers/crypto/function-crypto';
 import { KmsPracticeKeys } from '../../../layers/crypto/kms-practice-keys';
 import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
@@ -41,15 +41,15 @@ describe('PDS configuration', () => {
 
   it('reads lookup settings as numbers, with defaults, and refuses non-numbers naming the setting', () => {
     const pds = { ...base, PDS_BASE_URL: PDS_ENVIRONMENTS.sandbox.baseUrl };
-    expect(z.parse(LookupConfig, pds)).toMatchObject({
+    expect(z.parse(LookupSettings, pds)).toMatchObject({
       LOOKUP_TTL_SECONDS: 3600,
       LOOKUP_LIMIT_PER_USER_PER_HOUR: 60,
       LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: 1000,
     });
     expect(
-      z.parse(LookupConfig, { ...pds, LOOKUP_LIMIT_PER_USER_PER_HOUR: '5' }).LOOKUP_LIMIT_PER_USER_PER_HOUR,
+      z.parse(LookupSettings, { ...pds, LOOKUP_LIMIT_PER_USER_PER_HOUR: '5' }).LOOKUP_LIMIT_PER_USER_PER_HOUR,
     ).toBe(5);
-    const bad = z.safeParse(LookupConfig, { ...pds, LOOKUP_TTL_SECONDS: 'an hour' });
+    const bad = z.safeParse(LookupSettings, { ...pds, LOOKUP_TTL_SECONDS: 'an hour' });
     expect(bad.error?.issues[0]?.path).toEqual(['LOOKUP_TTL_SECONDS']);
   });
 });

@@ -42,7 +42,7 @@ const OperatorEvent = z.object({
  * `lambda:InvokeFunction` on it (`aws lambda invoke --payload '{"operator":..,"name":..,"odsCode":..,"adminEmail":..}'`).
  * Its role may create practice keys and write the directory and audit tables; nothing else can create keys.
  */
-export async function onboardPracticeOperation(event: unknown, context: Context) {
+export async function handler(event: unknown, context: Context) {
   logger.addContext(context);
   const who = OperatorEvent.safeParse(event);
   if (!who.success) return { ok: false, error: `operator: ${who.error.issues[0]?.message}` };

@@ -1,4 +1,4 @@
-import type { StaffRole } from '../directory/model';
+import type { StaffRole } from './staff-roles';
 
 /**
  * What each role may do: the one place it is decided. Handlers ask `can(role, action)`; routes declare the

@@ -7,9 +7,12 @@
 export const EARLIEST_BIRTH_DATE = '1890-01-01';
 export const EARLIEST_BIRTH_DATE_TEXT = '1 January 1890';
 
+// One formatter for the process: building one costs more than the lookup's own validation (en-CA: YYYY-MM-DD).
+const LONDON_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+
 /** Today's calendar date in the UK, where the practices are: a baby born this morning has a birth date. */
 export function todayInLondon(now = new Date()): string {
-  return now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+  return LONDON_DATE.format(now);
 }
 
 /** `YYYY-MM-DD` naming a day that exists (no 30 February). */

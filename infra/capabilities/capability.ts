@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import type { CapabilityId } from '../../layers/capabilities';
+import type { AlarmDefinition, FunctionDefinition } from '../../layers/functions/definition';
+import type { RouteAuth } from '../../layers/http/route';
+import type { StageConfig } from '../config';
+import type { StageFunctionSettings } from '../constructs/app-function';
+
+/** A function as a capability sees it: its declaration (a route also says who may call it). */
+export type CapabilityUser = FunctionDefinition & { auth?: RouteAuth };
+
+/** What a capability adds to one function: its environment variables and IAM statements. */
+export interface Binding {
+  environment?: Record<string, string>;
+  statements?: PolicyStatement[];
+}
+
+/** What a capability gets to work with in AWS: the api stack, the stage and what earlier stacks made. */
+export interface AwsStage {
+  scope: Construct;
+  config: StageConfig;
+  /** A raw CDK context value (`-c key=value` or cdk.json), for the capability's own settings. */
+  context: (key: string) => unknown;
+  functionSettings: StageFunctionSettings;
+  userPool: { userPoolId: string; userPoolArn: string };
+}
+
+export interface AwsCapability {
+  /** Environment and IAM for one function that uses the capability. */
+  use(user: CapabilityUser): Binding;
+  /** Makes the function the consumer of the capability's events (a queue, a log subscription, a rule). */
+  trigger?(user: CapabilityUser, fn: IFunction): Binding;
+}
+
+/** What a capability gets to work with on a laptop: where data lives and the one origin everything is on. */
+export interface LocalStage {
+  dataDir: string;
+  origin: string;
+  /** Settings a test or `npm start` passes (the same variables the functions read). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A page or API of a stand-in, mounted on the local origin (e.g. the patient's phone at `/local/phone/`). */
+export interface LocalMount {
+  prefix: `/${string}`;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+/** A running stand-in: how functions reach it, and what `npm start` prints about it. */
+export interface LocalCapability {
+  /** Variables for the functions that use it (every local function shares one process environment). */
+  environment: Record<string, string>;
+  /** Calls `invoke` with events in the same shape and with the same delivery semantics as in AWS. */
+  trigger?(user: CapabilityUser, invoke: (event: unknown) => Promise<unknown>): void;
+  mounts?: LocalMount[];
+  /** Lines for `npm start`'s banner: where it is, what to try. */
+  describe?(): string[];
+  close(): Promise<void>;
+}
+
+/**
+ * An outside system, in one module: `infra/capabilities/<id>.ts` exports `capability`. Functions declare
+ * `uses: ['<id>']`; the CDK api stack calls `aws()` once per stage and `use()` per function that uses it; the
+ * local stack calls `local()` once and gives every function its environment. Nothing else in infra knows it.
+ */
+export interface Capability<Local extends LocalCapability = LocalCapability> {
+  id: CapabilityId;
+  summary: string;
+  /** Operator alarms on metrics its adapter publishes. */
+  alarms?: readonly AlarmDefinition[];
+  aws(stage: AwsStage): AwsCapability;
+  local(stage: LocalStage): Promise<Local>;
+}
+
+export function defineCapability<Local extends LocalCapability>(
+  capability: Capability<Local>,
+): Capability<Local> {
+  return capability;
+}
+
+/** What the stand-in of a capability offers tests beyond the common part. */
+export type LocalOf<C> = C extends Capability<infer Local> ? Local : never;

@@ -1,0 +1,83 @@
+import type { FieldRef } from '../crypto/field-crypto';
+import type { TableId } from '../storage/tables';
+
+/**
+ * A kind of item a practice owns, in one of its partitions (`pk = PRACTICE#<practiceId>`): which table, how its
+ * sort key starts, and what leaving the platform does with it. Offboarding derives everything from this list
+ * (what it exports, how it decrypts, what it deletes), and refuses to run when a partition holds an item of a
+ * kind not listed: a new kind of record is declared here or offboarding stops, loudly, before changing anything.
+ */
+export interface RecordKind {
+  table: TableId;
+  /** The sort key: an exact value (`PRACTICE`), or a prefix ending in `#` (`LOOKUP#`). */
+  sortKey: string;
+  offboarding:
+    | {
+        /** The export's section holding these items (a list, or one item for `single`). */
+        exportAs: string;
+        single?: boolean;
+        /** Encrypted attributes, decrypted into the export (`from` → `to`, dotted paths; JSON when `json`). */
+        decrypt?: readonly { from: string; to: string; field: FieldRef; json?: boolean }[];
+        /** Attributes kept as epoch seconds (DynamoDB TTL), exported as ISO times. */
+        epochSeconds?: readonly string[];
+        /** Sorted by this attribute in the export. */
+        orderBy?: string;
+      }
+    /** Working data of the platform, not the practice's record (counters, wrapped keys): deleted, not exported. */
+    | { discard: string };
+}
+
+/** The patient's details on a lookup: one encrypted attribute (one data key per practice per cache period). */
+export const LOOKUP_PATIENT_FIELD: FieldRef = { table: 'records', attribute: 'lookup.patient' };
+/** The NHS number as the audit trail keeps it: encrypted for compliance officers, never readable in a log. */
+export const AUDIT_NHS_NUMBER_FIELD: FieldRef = { table: 'audit', attribute: 'patient.lookup.nhsNumber' };
+
+export const RECORD_KINDS = {
+  practice: { table: 'directory', sortKey: 'PRACTICE', offboarding: { exportAs: 'practice', single: true } },
+  staff: { table: 'directory', sortKey: 'STAFF#', offboarding: { exportAs: 'staff' } },
+  invitation: { table: 'directory', sortKey: 'INVITATION#', offboarding: { exportAs: 'invitations' } },
+  keyMaterial: {
+    table: 'directory',
+    sortKey: 'KEYMATERIAL#',
+    offboarding: { discard: 'wrapped keys, useless once the practice key is destroyed' },
+  },
+  lookup: {
+    table: 'records',
+    sortKey: 'LOOKUP#',
+    offboarding: {
+      exportAs: 'lookups',
+      decrypt: [{ from: 'patient', to: 'patient', field: LOOKUP_PATIENT_FIELD, json: true }],
+      epochSeconds: ['expiresAt'],
+    },
+  },
+  rateCounter: { table: 'records', sortKey: 'RATE#', offboarding: { discard: 'rate-limit counters' } },
+  auditEvent: {
+    table: 'audit',
+    sortKey: 'EVENT#',
+    offboarding: {
+      exportAs: 'auditEvents',
+      decrypt: [
+        { from: 'details.nhsNumberCiphertext', to: 'details.nhsNumber', field: AUDIT_NHS_NUMBER_FIELD },
+      ],
+      orderBy: 'at',
+    },
+  },
+} as const satisfies Record<string, RecordKind>;
+
+export type RecordKindName = keyof typeof RECORD_KINDS;
+
+/** The sort key of one item of a prefixed kind: `sortKeyOf('lookup', id)` → `LOOKUP#<id>`. */
+export function sortKeyOf(kind: RecordKindName, ...parts: string[]): string {
+  const { sortKey } = RECORD_KINDS[kind];
+  if (!sortKey.endsWith('#')) return sortKey;
+  return `${sortKey}${parts.join('#')}`;
+}
+
+/** Which declared kind a sort key in a table belongs to, if any. */
+export function kindOfItem(table: TableId, sk: string): RecordKindName | undefined {
+  return (Object.entries(RECORD_KINDS) as [RecordKindName, RecordKind][]).find(
+    ([, kind]) =>
+      kind.table === table &&
+      (sk === kind.sortKey || (kind.sortKey.endsWith('#') && sk.startsWith(kind.sortKey))),
+  )?.[0];
+}
