@@ -78,7 +78,7 @@ export const createLookupRoute = defineRoute({
   pds: true,
   lambda: { timeoutSeconds: 15 },
   tables: {
-    // Read-write: the practice's blind-index key is made (wrapped under its key) on first use.
+    // Read-write: the practice's data key is made (wrapped under its key) on first use.
     directory: { access: 'readwrite', scope: 'practice' },
     records: { access: 'readwrite', scope: 'practice' },
     audit: { access: 'readwrite', scope: 'practice' },

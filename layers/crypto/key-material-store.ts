@@ -5,7 +5,7 @@ import { assertPracticeId } from './practice-id';
 
 /**
  * Port: small per-practice records the key adapters need to keep, such as the practice key's ARN and the
- * blind-index key WRAPPED under the practice key. Nothing stored here is secret in the clear: whoever reads
+ * practice's data key WRAPPED under the practice key. Nothing stored here is secret in the clear: whoever reads
  * the store still needs the practice key (KMS, or the local key file) to unwrap anything.
  */
 export interface KeyMaterialStore {
