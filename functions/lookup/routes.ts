@@ -90,7 +90,7 @@ export const createLookupRoute = defineRoute({
   ],
   lambda: { timeoutSeconds: 15 },
   tables: {
-    // Read-write: the practice's blind-index key is made (wrapped under its key) on first use.
+    // Read-write: the practice's data key is made (wrapped under its key) on first use.
     directory: { access: 'readwrite', scope: 'practice' },
     records: { access: 'readwrite', scope: 'practice' },
     audit: { access: 'readwrite', scope: 'practice' },

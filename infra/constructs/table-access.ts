@@ -266,8 +266,8 @@ export interface PracticeKeyTags {
  * - use a practice key only if it is tagged for this app, stage and practice, and only with the encryption
  *   context `practiceId = <its practice id>`. Practice keys are created at run time, so the resource is every
  *   key of this account and region, narrowed by the keys' tags (`aws:ResourceTag/*`) rather than by alias:
- *   `kms:RequestAlias` only applies when the caller names the key by alias, and the Encryption SDK names it
- *   by ARN.
+ *   `kms:RequestAlias` only applies when the caller names the key by alias, and the key adapter
+ *   (layers/crypto/kms-practice-keys.ts) names it by ARN.
  * - and never, whatever a key policy says, use any key with another practice's encryption context (or none),
  *   except DynamoDB using the table key on its behalf: the explicit deny makes the context check binding even
  *   though practice key policies name this role directly (a key policy grant alone would suffice for KMS).

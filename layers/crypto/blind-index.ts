@@ -17,7 +17,7 @@ export const BLIND_INDEX_NORMALISERS: Readonly<Record<string, (value: string) =>
 };
 
 /**
- * A keyed blind index: HMAC-SHA256 under the practice's 32-byte index key over `namespace`, a NUL separator
+ * A keyed blind index: HMAC-SHA256 under the practice's 32-byte index key (HKDF from its data key) over `namespace`, a NUL separator
  * (namespaces cannot contain one) and the normalised value; base64url, 43 characters.
  *
  * Equality lookups on encrypted values ("has this NHS number been seen?") compare these instead of plaintext.
@@ -39,12 +39,15 @@ export function blindIndex(key: Uint8Array, namespace: string, value: string): s
   return createHmac('sha256', key).update(namespace).update('\u0000').update(normalised).digest('base64url');
 }
 
-/** The blind index of a value in one practice, with that practice's index key. */
+/**
+ * The blind index of a value in one practice, with that practice's index key. The key is derived from the
+ * practice's data key, which field encryption unwraps anyway: an index costs no call to the practice key.
+ */
 export class PracticeBlindIndex {
   constructor(private readonly keys: PracticeKeys) {}
 
   async of(practiceId: string, namespace: string, value: string): Promise<string> {
-    const key = await this.keys.blindIndexKey(practiceId);
+    const key = (await this.keys.dataKey(practiceId)).blindIndexKey();
     try {
       return blindIndex(key, namespace, value);
     } finally {

@@ -15,7 +15,7 @@ const PREFIX = 'KEYMATERIAL#';
 /**
  * The AWS (and dynalite) adapter: records in the practice's own partition of the directory table,
  * `pk = PRACTICE#<practiceId>`, `sk = KEYMATERIAL#<name>`, attribute `value`. Reads are strongly consistent so
- * that a container never makes a second blind-index key because it read a replica that lags.
+ * that a container does not make (and pay a KMS call for) a data key that exists, because a replica lagged.
  */
 export class DynamoKeyMaterialStore implements KeyMaterialStore {
   constructor(

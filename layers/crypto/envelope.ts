@@ -1,10 +1,10 @@
+import { buildDecrypt } from '@aws-crypto/decrypt-node';
+import { buildEncrypt } from '@aws-crypto/encrypt-node';
 import {
   AlgorithmSuiteIdentifier,
-  buildClient,
   CommitmentPolicy,
   type KeyringNode,
-  type NodeMaterialsManager,
-} from '@aws-crypto/client-node';
+} from '@aws-crypto/material-management-node';
 import { DecryptionFailedError, EncryptionContextMismatchError, PracticeCryptoError } from './errors';
 
 /**
@@ -14,22 +14,26 @@ import { DecryptionFailedError, EncryptionContextMismatchError, PracticeCryptoEr
  * - uses the committing suite WITHOUT an ECDSA signature. The signature only helps when readers and writers
  *   are different trust domains; here the same roles encrypt and decrypt, and signing made a value's
  *   encrypt+decrypt ~5x slower (p50 ~6 ms against ~1 ms: `test/bench/crypto-bench.ts`, `signedSuiteMs`);
- * - carries exactly one encrypted data key (the practice key's). A message with more is refused before any
- *   key is touched, which also bounds the work a hostile ciphertext can cause.
+ * - carries exactly one encrypted data key (wrapped by the keyring it was sealed with: a practice's field key,
+ *   or locally its key file). A message with more is refused before any key is touched, which also bounds the
+ *   work a hostile ciphertext can cause.
  */
 export const ALGORITHM_SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 
-const esdk = buildClient({
+// The sub-packages, not `@aws-crypto/client-node`: its index re-exports every keyring, the caching materials
+// manager and the branch-key store (with its own DynamoDB client), and bundles them all into every function.
+const CLIENT_OPTIONS = {
   commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
   maxEncryptedDataKeys: 1,
-});
+};
+const { encrypt } = buildEncrypt(CLIENT_OPTIONS);
+const { decrypt } = buildDecrypt(CLIENT_OPTIONS);
 
 export type EncryptionContext = Readonly<Record<string, string>>;
-export type Materials = KeyringNode | NodeMaterialsManager;
 
 /** Encrypts `plaintext` into one ESDK message bound to `context`. */
-export async function seal(materials: Materials, context: EncryptionContext, plaintext: Uint8Array) {
-  const { result } = await esdk.encrypt(materials, plaintext, {
+export async function seal(keyring: KeyringNode, context: EncryptionContext, plaintext: Uint8Array) {
+  const { result } = await encrypt(keyring, plaintext, {
     encryptionContext: { ...context },
     suiteId: ALGORITHM_SUITE,
   });
@@ -43,14 +47,14 @@ export async function seal(materials: Materials, context: EncryptionContext, pla
  * `describe` names the value in error messages (identifiers only).
  */
 export async function open(
-  materials: Materials,
+  keyring: KeyringNode,
   expected: EncryptionContext,
   message: Uint8Array,
   describe: string,
 ): Promise<Buffer> {
-  let decrypted: Awaited<ReturnType<typeof esdk.decrypt>>;
+  let decrypted: Awaited<ReturnType<typeof decrypt>>;
   try {
-    decrypted = await esdk.decrypt(materials, message);
+    decrypted = await decrypt(keyring, message);
   } catch (error) {
     if (error instanceof PracticeCryptoError) throw error;
     throw new DecryptionFailedError(

@@ -34,7 +34,7 @@ export const CryptoConfig = z.extend(BaseConfig, {
 export type CryptoConfig = z.infer<typeof CryptoConfig>;
 
 /**
- * Key records (the key ARN, the wrapped blind-index key) live in the practice's own partition of the
+ * Key records (the key ARN, the wrapped data key) live in the practice's own partition of the
  * directory table, so they are read with that practice's scoped credentials like any of its data.
  */
 export class PracticeScopedKeyMaterialStore implements KeyMaterialStore {

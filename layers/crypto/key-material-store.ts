@@ -5,7 +5,7 @@ import { assertPracticeId } from './practice-id';
 
 /**
  * Port: small per-practice records the key adapters need to keep, such as the practice key's ARN and the
- * blind-index key WRAPPED under the practice key. Nothing stored here is secret in the clear: whoever reads
+ * practice's data key WRAPPED under the practice key. Nothing stored here is secret in the clear: whoever reads
  * the store still needs the practice key (KMS, or the local key file) to unwrap anything.
  */
 export interface KeyMaterialStore {
@@ -32,14 +32,24 @@ export class MemoryKeyMaterialStore implements KeyMaterialStore {
     return this.records.get(practiceId)?.get(name);
   }
 
+  // Check and set with no await between them, so that racing callers see one winner, as with DynamoDB.
   async putIfAbsent(practiceId: string, name: string, value: string) {
-    const existing = await this.get(practiceId, name);
+    const practice = this.practice(practiceId, name);
+    const existing = practice.get(name);
     if (existing !== undefined) return existing;
-    await this.put(practiceId, name, value);
+    practice.set(name, value);
     return value;
   }
 
   async put(practiceId: string, name: string, value: string) {
+    this.practice(practiceId, name).set(name, value);
+  }
+
+  async deleteAll(practiceId: string) {
+    this.records.delete(practiceId);
+  }
+
+  private practice(practiceId: string, name: string) {
     assertPracticeId(practiceId);
     assertMaterialName(name);
     let practice = this.records.get(practiceId);
@@ -47,11 +57,7 @@ export class MemoryKeyMaterialStore implements KeyMaterialStore {
       practice = new Map();
       this.records.set(practiceId, practice);
     }
-    practice.set(name, value);
-  }
-
-  async deleteAll(practiceId: string) {
-    this.records.delete(practiceId);
+    return practice;
   }
 }
 

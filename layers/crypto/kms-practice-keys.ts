@@ -1,4 +1,3 @@
-import { type KeyringNode, KmsKeyringNode, type KmsNodeClientSupplier } from '@aws-crypto/client-node';
 import {
   AlreadyExistsException,
   CreateAliasCommand,
@@ -7,8 +6,8 @@ import {
   DeleteAliasCommand,
   DescribeKeyCommand,
   EnableKeyRotationCommand,
-  EncryptCommand,
   GenerateDataKeyCommand,
+  type GenerateDataKeyCommandOutput,
   type KeyMetadata,
   KMSClient,
   KMSInvalidStateException,
@@ -19,8 +18,15 @@ import { ROLE_ARN, roleArnParts } from '../config/role-arn';
 import { logger } from '../observability/powertools';
 import { PracticeKeyUnavailableError } from './errors';
 import type { KeyMaterialStore } from './key-material-store';
+import {
+  DATA_KEY_BYTES,
+  dataKeyContext,
+  keyUnavailable,
+  PracticeDataKeys,
+  type PracticeKeyWrapper,
+} from './practice-data-key';
 import { assertPracticeId } from './practice-id';
-import { BlindIndexKeys, DEFAULT_KEY_CACHE_MS, type PracticeKeys } from './practice-keys';
+import type { PracticeKeys } from './practice-keys';
 
 export interface KmsPracticeKeysOptions {
   /** Names the alias: `alias/clinic-connect/<stage>/practice/<practiceId>`. */
@@ -37,18 +43,34 @@ export interface KmsPracticeKeysOptions {
   /** For CreateKey, EnableKeyRotation, CreateAlias, ScheduleKeyDeletion, DeleteAlias: the onboarding role's. */
   adminClient: KMSClient;
   /**
-   * The client that uses a practice's key (GenerateDataKey, Decrypt). A function so that credentials scoped to
-   * one practice (STS session policies or tags) can be plugged in later without touching this adapter.
+   * The client that uses a practice's key (GenerateDataKey, Decrypt), with credentials scoped to that practice
+   * (the practice data role with its `practiceId` session tag).
    */
   kmsClientFor: (practiceId: string) => KMSClient;
-  /** Holds the key ARN and the wrapped blind-index key of each practice (in AWS: the directory table). */
+  /** Holds the key ARN and the wrapped data key of each practice (in AWS: the directory table). */
   store: KeyMaterialStore;
   /** Waiting period before KMS deletes a destroyed practice's key: 7 days, the minimum KMS allows. */
   pendingWindowInDays?: number;
   keyCacheMs?: number;
+  now?: () => number;
 }
 
 const KEY_ARN_RECORD = 'kms-key-arn';
+
+/**
+ * KMS errors that mean "this key will not give you this practice's data key": pending deletion or disabled
+ * (crypto-shredded), refused by policy, or a blob that is not this key's under this context. Anything else
+ * (throttling, network, KMS unavailable) is transient and passes through as it is.
+ */
+const KEY_REFUSALS = new Set([
+  'KMSInvalidStateException',
+  'DisabledException',
+  'NotFoundException',
+  'AccessDeniedException',
+  'InvalidCiphertextException',
+  'IncorrectKeyException',
+  'InvalidKeyUsageException',
+]);
 
 export function practiceKeyAlias(stage: string, practiceId: string): string {
   return `alias/clinic-connect/${stage}/practice/${practiceId}`;
@@ -113,10 +135,12 @@ export function practiceKeyPolicy(input: {
 
 /**
  * AWS adapter: one customer-managed KMS key per practice (symmetric, yearly automatic rotation, alias naming
- * the practice, tagged with its id), used through the Encryption SDK's KMS keyring.
+ * the practice, tagged with its id). It wraps one thing: the practice's data key, with KMS GenerateDataKey
+ * when it is made and Decrypt once per container per cache window, both under `dataKeyContext`. No Encryption
+ * SDK keyring talks to KMS, so the KMS keyring is not bundled.
  */
 export class KmsPracticeKeys implements PracticeKeys {
-  private readonly indexKeys: BlindIndexKeys;
+  private readonly dataKeys: PracticeDataKeys;
 
   /**
    * The keys of a deployed stage, used through its practice data role: the only role the keys' policies let
@@ -147,11 +171,12 @@ export class KmsPracticeKeys implements PracticeKeys {
     if (options.dataRoleArns.length === 0 || !options.dataRoleArns.every((arn) => ROLE_ARN.test(arn))) {
       throw new TypeError('dataRoleArns must list at least one IAM role ARN.');
     }
-    this.indexKeys = new BlindIndexKeys(
-      options.store,
-      (practiceId) => this.keyringFor(practiceId),
-      options.keyCacheMs ?? DEFAULT_KEY_CACHE_MS,
-    );
+    this.dataKeys = new PracticeDataKeys({
+      store: options.store,
+      wrapperFor: (practiceId) => this.wrapperFor(practiceId),
+      ...(options.keyCacheMs === undefined ? {} : { ttlMs: options.keyCacheMs }),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   async provision(practiceId: string, practiceName: string) {
@@ -210,27 +235,76 @@ export class KmsPracticeKeys implements PracticeKeys {
     return { keyId: arn };
   }
 
-  async keyringFor(practiceId: string): Promise<KeyringNode> {
-    assertPracticeId(practiceId);
+  dataKey(practiceId: string) {
+    return this.dataKeys.get(practiceId);
+  }
+
+  forget(practiceId: string): void {
+    this.dataKeys.forget(practiceId);
+  }
+
+  private async wrapperFor(practiceId: string): Promise<PracticeKeyWrapper> {
     const keyArn = await this.options.store.get(practiceId, KEY_ARN_RECORD);
     if (!keyArn) {
       throw new PracticeKeyUnavailableError(
         `Practice ${practiceId} has no key: it was never provisioned, or it was offboarded (crypto-shredded).`,
       );
     }
-    const client = esdkKmsClient(this.options.kmsClientFor(practiceId));
-    // The key ARN, not the alias: on decrypt the keyring only unwraps data keys whose recorded key id it names,
-    // and KMS records the key ARN.
-    return new KmsKeyringNode({ generatorKeyId: keyArn, clientProvider: () => client });
-  }
-
-  blindIndexKey(practiceId: string) {
-    return this.indexKeys.get(practiceId);
+    const kms = this.options.kmsClientFor(practiceId);
+    const context = dataKeyContext(practiceId);
+    const refused = (error: unknown) => {
+      if (!KEY_REFUSALS.has((error as Error)?.name)) return error;
+      return keyUnavailable(
+        practiceId,
+        'its KMS key refused (the key has been destroyed or disabled, or the stored data key is not this key’s)',
+        error,
+      );
+    };
+    return {
+      generate: async () => {
+        let answer: GenerateDataKeyCommandOutput;
+        try {
+          answer = await kms.send(
+            new GenerateDataKeyCommand({
+              KeyId: keyArn,
+              NumberOfBytes: DATA_KEY_BYTES,
+              EncryptionContext: context,
+            }),
+          );
+        } catch (error) {
+          throw refused(error);
+        }
+        if (answer.Plaintext?.byteLength !== DATA_KEY_BYTES || !answer.CiphertextBlob) {
+          answer.Plaintext?.fill(0);
+          throw new Error('KMS GenerateDataKey returned no data key.');
+        }
+        return {
+          plaintext: answer.Plaintext,
+          wrapped: Buffer.from(answer.CiphertextBlob).toString('base64'),
+        };
+      },
+      unwrap: async (wrapped) => {
+        try {
+          // KeyId pins the practice's own key: KMS refuses a blob that another key wrapped.
+          const { Plaintext } = await kms.send(
+            new DecryptCommand({
+              KeyId: keyArn,
+              CiphertextBlob: Buffer.from(wrapped, 'base64'),
+              EncryptionContext: context,
+            }),
+          );
+          if (!Plaintext) throw new Error('KMS Decrypt returned no plaintext.');
+          return Plaintext;
+        } catch (error) {
+          throw refused(error);
+        }
+      },
+    };
   }
 
   async destroy(practiceId: string) {
     assertPracticeId(practiceId);
-    this.indexKeys.forget(practiceId);
+    this.dataKeys.forget(practiceId);
     const alias = practiceKeyAlias(this.options.stage, practiceId);
     const key = await this.describe(alias);
     const arn = key?.Arn ?? (await this.options.store.get(practiceId, KEY_ARN_RECORD));
@@ -271,16 +345,4 @@ export class KmsPracticeKeys implements PracticeKeys {
       if (!(error instanceof KMSInvalidStateException || error instanceof NotFoundException)) throw error;
     }
   }
-}
-
-/**
- * The Encryption SDK's KMS keyring calls `generateDataKey`/`encrypt`/`decrypt` methods. The aggregated `KMS`
- * class has them but drags every KMS command into the bundle; three commands on the bare client suffice.
- */
-export function esdkKmsClient(client: KMSClient): ReturnType<KmsNodeClientSupplier> & object {
-  return {
-    generateDataKey: (input) => client.send(new GenerateDataKeyCommand(input)),
-    encrypt: (input) => client.send(new EncryptCommand(input)),
-    decrypt: (input) => client.send(new DecryptCommand(input)),
-  };
 }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type KeyringNode, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import type { KeyringNode } from '@aws-crypto/material-management-node';
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
+import { open, seal } from './envelope';
 import { PracticeKeyUnavailableError } from './errors';
 import {
   createPrivateFile,
@@ -11,8 +13,9 @@ import {
   type KeyMaterialStore,
   shredFile,
 } from './key-material-store';
+import { DATA_KEY_BYTES, dataKeyContext, keyUnavailable, PracticeDataKeys } from './practice-data-key';
 import { assertPracticeId } from './practice-id';
-import { BlindIndexKeys, DEFAULT_KEY_CACHE_MS, type PracticeKeys } from './practice-keys';
+import type { PracticeKeys } from './practice-keys';
 
 export const LOCAL_KEY_NAMESPACE = 'clinic-connect-local';
 const KEY_BYTES = 32;
@@ -20,30 +23,33 @@ const KEY_BYTES = 32;
 export interface LocalPracticeKeysOptions {
   /** The git-ignored data directory (`.data/` for `npm start`, a temp dir in tests). */
   dataDir: string;
-  /** Where the wrapped blind-index keys live; defaults to files next to the keys. */
+  /** Where the wrapped data keys live; defaults to files next to the keys. */
   store?: KeyMaterialStore;
   keyCacheMs?: number;
+  now?: () => number;
 }
 
 /**
  * Local adapter: one 256-bit AES key per practice at `${dataDir}/keys/<practiceId>.key` (directory 0700, file
- * 0600), used through the Encryption SDK's raw AES keyring. Messages have the same format and the same
- * encryption context as in AWS; only the keyring wrapping the data key differs.
+ * 0600), standing in for its KMS key: it wraps the practice's data key (an ESDK message under the raw AES
+ * keyring, context {practiceId, purpose}), read from the key file on each unwrap, so deleting the file shreds.
+ * Field values have the same format, key hierarchy and encryption context as in AWS.
  */
 export class LocalPracticeKeys implements PracticeKeys {
   private readonly keysDir: string;
-  private readonly indexKeys: BlindIndexKeys;
+  private readonly dataKeys: PracticeDataKeys;
   private readonly store: KeyMaterialStore;
 
   constructor(options: LocalPracticeKeysOptions) {
     this.keysDir = join(options.dataDir, 'keys');
     const store = options.store ?? new FileKeyMaterialStore(join(this.keysDir, 'wrapped'));
     this.store = store;
-    this.indexKeys = new BlindIndexKeys(
+    this.dataKeys = new PracticeDataKeys({
       store,
-      (practiceId) => this.keyringFor(practiceId),
-      options.keyCacheMs ?? DEFAULT_KEY_CACHE_MS,
-    );
+      wrapperFor: (practiceId) => this.wrapperFor(practiceId),
+      ...(options.keyCacheMs === undefined ? {} : { ttlMs: options.keyCacheMs }),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   async provision(practiceId: string, _practiceName: string) {
@@ -59,7 +65,37 @@ export class LocalPracticeKeys implements PracticeKeys {
     return { keyId: `${LOCAL_KEY_NAMESPACE}/${practiceId}` };
   }
 
-  async keyringFor(practiceId: string): Promise<KeyringNode> {
+  dataKey(practiceId: string) {
+    return this.dataKeys.get(practiceId);
+  }
+
+  forget(practiceId: string): void {
+    this.dataKeys.forget(practiceId);
+  }
+
+  private async wrapperFor(practiceId: string) {
+    const keyring = await this.keyFileKeyring(practiceId);
+    const context = dataKeyContext(practiceId);
+    return {
+      generate: async () => {
+        const plaintext = randomBytes(DATA_KEY_BYTES);
+        const wrapped = Buffer.from(await seal(keyring, context, plaintext)).toString('base64');
+        return { plaintext, wrapped };
+      },
+      unwrap: async (wrapped: string) => {
+        try {
+          const plaintext = await open(keyring, context, Buffer.from(wrapped, 'base64'), 'the data key');
+          const copy = new Uint8Array(plaintext);
+          plaintext.fill(0);
+          return copy;
+        } catch (error) {
+          throw keyUnavailable(practiceId, 'it was not wrapped under this practice’s key file', error);
+        }
+      },
+    };
+  }
+
+  private async keyFileKeyring(practiceId: string): Promise<KeyringNode> {
     const unencryptedMasterKey = await this.readKey(practiceId);
     try {
       return new RawAesKeyringNode({
@@ -73,13 +109,9 @@ export class LocalPracticeKeys implements PracticeKeys {
     }
   }
 
-  blindIndexKey(practiceId: string) {
-    return this.indexKeys.get(practiceId);
-  }
-
   async destroy(practiceId: string) {
     const path = this.keyPath(practiceId);
-    this.indexKeys.forget(practiceId);
+    this.dataKeys.forget(practiceId);
     await shredFile(path);
     await this.store.deleteAll(practiceId);
   }

@@ -40,13 +40,13 @@ describe('DynamoKeyMaterialStore (dynalite)', () => {
     const practice = { pk: 'PRACTICE#store-test', sk: 'PRACTICE', name: 'kept' };
     await client.send(new PutCommand({ TableName: dynamo.tableNames.directory, Item: practice }));
     const results = await Promise.all(
-      ['one', 'two', 'three'].map((value) => store.putIfAbsent('store-test', 'blind-index-key', value)),
+      ['one', 'two', 'three'].map((value) => store.putIfAbsent('store-test', 'practice-data-key-v1', value)),
     );
     expect(new Set(results).size).toBe(1);
-    expect(await store.get('store-test', 'blind-index-key')).toBe(results[0]);
+    expect(await store.get('store-test', 'practice-data-key-v1')).toBe(results[0]);
     await store.put('store-test', 'kms-key-arn', 'arn');
     await store.deleteAll('store-test');
-    expect(await store.get('store-test', 'blind-index-key')).toBeUndefined();
+    expect(await store.get('store-test', 'practice-data-key-v1')).toBeUndefined();
     expect(await store.get('store-test', 'kms-key-arn')).toBeUndefined();
     const { Item } = await client.send(
       new GetCommand({ TableName: dynamo.tableNames.directory, Key: { pk: practice.pk, sk: practice.sk } }),
@@ -104,8 +104,11 @@ describe('encrypted patient attributes in DynamoDB', () => {
     ).rejects.toThrow(EncryptionContextMismatchError);
 
     // Offboard A: a copy of its item (as in a backup) is unreadable; B is unaffected.
+    // One wrapped data key per practice in DynamoDB, holding nothing readable without the practice key.
+    const wrapped = await store.get('surgery-a', 'practice-data-key-v1');
+    expect(wrapped).toMatch(/^[A-Za-z0-9+/]+=*$/);
     await practiceKeys.destroy('surgery-a');
-    expect(await store.get('surgery-a', 'blind-index-key')).toBeUndefined();
+    expect(await store.get('surgery-a', 'practice-data-key-v1')).toBeUndefined();
     const afterShred = new FieldCrypto(keys());
     await expect(
       afterShred.decrypt('surgery-a', { table: 'records', attribute: 'name' }, a.name),

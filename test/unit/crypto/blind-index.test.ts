@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blindIndex, normaliseText, PracticeBlindIndex } from '../../../layers/crypto/blind-index';
-import { DecryptionFailedError, PracticeKeyUnavailableError } from '../../../layers/crypto/errors';
+import { PracticeKeyUnavailableError } from '../../../layers/crypto/errors';
 import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
 
 let dataDir: string;
@@ -81,48 +81,62 @@ describe('PracticeBlindIndex with local keys', () => {
     expect(b).not.toBe(a1);
   });
 
-  it('keeps the index key only wrapped under the practice key, in a 0600 file', async () => {
-    const key = await keys.blindIndexKey('practice-a');
-    const file = join(dataDir, 'keys', 'wrapped', 'practice-a.blind-index-key');
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const stored = Buffer.from(await readFile(file, 'utf8'), 'base64');
+  it('derives the index key from the practice data key: nothing else is stored', async () => {
+    const key = (await keys.dataKey('practice-a')).blindIndexKey();
+    expect(key.byteLength).toBe(32);
+    expect(await readdir(join(dataDir, 'keys', 'wrapped'))).toEqual(['practice-a.practice-data-key-v1']);
+    const stored = Buffer.from(
+      await readFile(join(dataDir, 'keys', 'wrapped', 'practice-a.practice-data-key-v1'), 'utf8'),
+      'base64',
+    );
     expect(stored.includes(Buffer.from(key))).toBe(false);
-    expect(stored.toString('latin1')).toContain('blind-index');
   });
 
   it('hands out copies: zeroing one does not change the next', async () => {
-    const first = await keys.blindIndexKey('practice-a');
+    const first = (await keys.dataKey('practice-a')).blindIndexKey();
     const copy = Uint8Array.from(first);
     first.fill(0);
-    expect(await keys.blindIndexKey('practice-a')).toEqual(copy);
+    expect((await keys.dataKey('practice-a')).blindIndexKey()).toEqual(copy);
   });
 
-  it('two containers racing to create the index key agree on one', async () => {
+  it('two containers racing to create the data key agree on one index key', async () => {
     const [x, y] = await Promise.all([
-      new LocalPracticeKeys({ dataDir }).blindIndexKey('practice-b'),
-      new LocalPracticeKeys({ dataDir }).blindIndexKey('practice-b'),
+      new LocalPracticeKeys({ dataDir }).dataKey('practice-b'),
+      new LocalPracticeKeys({ dataDir }).dataKey('practice-b'),
     ]);
-    expect(x).toEqual(y);
+    expect(x.blindIndexKey()).toEqual(y.blindIndexKey());
   });
 
   it('is shredded with the practice key', async () => {
     await index.of('practice-a', 'nhsNumber', '9990001234');
     await keys.destroy('practice-a');
-    expect(await readdir(join(dataDir, 'keys', 'wrapped'))).not.toContain('practice-a.blind-index-key');
-    await expect(new LocalPracticeKeys({ dataDir }).blindIndexKey('practice-a')).rejects.toThrow(
+    expect(await readdir(join(dataDir, 'keys', 'wrapped'))).not.toContain('practice-a.practice-data-key-v1');
+    await expect(index.of('practice-a', 'nhsNumber', '9990001234')).rejects.toThrow(
+      PracticeKeyUnavailableError,
+    );
+    await expect(new LocalPracticeKeys({ dataDir }).dataKey('practice-a')).rejects.toThrow(
       PracticeKeyUnavailableError,
     );
   });
 
-  it('a wrapped index key restored without the practice key is useless', async () => {
-    await keys.blindIndexKey('practice-a');
-    const file = join(dataDir, 'keys', 'wrapped', 'practice-a.blind-index-key');
+  it('a wrapped data key restored without the practice key is useless', async () => {
+    const before = await index.of('practice-a', 'nhsNumber', '9990001234');
+    const file = join(dataDir, 'keys', 'wrapped', 'practice-a.practice-data-key-v1');
     const backup = await readFile(file, 'utf8');
     await keys.destroy('practice-a');
     await keys.provision('practice-a', 'Practice A again');
     await writeFile(file, backup, { mode: 0o600 });
-    await expect(new LocalPracticeKeys({ dataDir }).blindIndexKey('practice-a')).rejects.toThrow(
-      DecryptionFailedError,
+    await expect(new LocalPracticeKeys({ dataDir }).dataKey('practice-a')).rejects.toThrow(
+      PracticeKeyUnavailableError,
     );
+    // And once the restored record is gone, the new key makes a new data key: old indexes do not match.
+    await rm(file);
+    expect(
+      await new PracticeBlindIndex(new LocalPracticeKeys({ dataDir })).of(
+        'practice-a',
+        'nhsNumber',
+        '9990001234',
+      ),
+    ).not.toBe(before);
   });
 });

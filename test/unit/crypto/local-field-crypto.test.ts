@@ -63,12 +63,37 @@ describe('LocalPracticeKeys', () => {
 
   it('refuses a key file other users can read', async () => {
     await chmod(join(dataDir, 'keys', 'practice-a.key'), 0o644);
-    await expect(keys.keyringFor('practice-a')).rejects.toThrow(/readable by other users/);
+    await expect(keys.dataKey('practice-a')).rejects.toThrow(/readable by other users/);
   });
 
   it('refuses ids that could escape the key directory', async () => {
     await expect(keys.provision('../evil', 'x')).rejects.toThrow(TypeError);
-    await expect(keys.keyringFor('Practice-A')).rejects.toThrow(TypeError);
+    await expect(keys.dataKey('Practice-A')).rejects.toThrow(TypeError);
+  });
+
+  it('keeps the practice data key only wrapped under the key file, in a 0600 file, made on first use', async () => {
+    const file = join(dataDir, 'keys', 'wrapped', 'practice-a.practice-data-key-v1');
+    await expect(stat(file)).rejects.toThrow(/ENOENT/);
+    await crypto.encrypt('practice-a', NHS, '9990001234');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const stored = Buffer.from(await readFile(file, 'utf8'), 'base64');
+    // An ESDK message under the key file, bound to {practiceId, purpose}.
+    expect(stored[0]).toBe(0x02);
+    expect(stored.toString('latin1')).toContain('practice-data-key');
+    expect(stored.toString('latin1')).toContain('clinic-connect-local');
+  });
+
+  it('a data key record moved in from another practice does not open', async () => {
+    await crypto.encrypt('practice-b', NHS, '9990005678');
+    const wrapped = join(dataDir, 'keys', 'wrapped');
+    await writeFile(
+      join(wrapped, 'practice-a.practice-data-key-v1'),
+      await readFile(join(wrapped, 'practice-b.practice-data-key-v1')),
+      { mode: 0o600 },
+    );
+    await expect(new LocalPracticeKeys({ dataDir }).dataKey('practice-a')).rejects.toThrow(
+      PracticeKeyUnavailableError,
+    );
   });
 
   it('says clearly when a practice has no key', async () => {
@@ -95,6 +120,9 @@ describe('FieldCrypto (local raw AES keyring)', () => {
     for (const part of ['practiceId', 'practice-a', 'table', 'records', 'attribute', 'nhsNumber']) {
       expect(header).toContain(part);
     }
+    // One encrypted data key, wrapped by the practice's field key, named with its practice and version.
+    expect(header).toContain('clinic-connect');
+    expect(header).toContain('practice/practice-a/v1/fields');
   });
 
   it('refuses a value swapped in from practice B: B’s key is not A’s', async () => {
@@ -188,7 +216,7 @@ describe('crypto-shred (offboarding)', () => {
 
   it('a warm container that did not see the destroy stops reading within maxAge', async () => {
     let now = 1_000_000;
-    const warm = new FieldCrypto(new LocalPracticeKeys({ dataDir }), { now: () => now });
+    const warm = new FieldCrypto(new LocalPracticeKeys({ dataDir, now: () => now }));
     const sealed = await warm.encrypt('practice-a', NHS, '9990001234');
     expect(await warm.decrypt('practice-a', NHS, sealed)).toBe('9990001234');
     await keys.destroy('practice-a');
