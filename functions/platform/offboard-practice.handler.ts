@@ -7,11 +7,8 @@ import { FieldCrypto } from '../../layers/crypto/field-crypto';
 import { PracticeScopedKeyMaterialStore } from '../../layers/crypto/function-crypto';
 import { KmsPracticeKeys } from '../../layers/crypto/kms-practice-keys';
 import { exportObjectKey, s3ExportSink } from '../../layers/exports/s3-export-sink';
-import {
-  platformDocumentClient,
-  practiceDocumentClient,
-  practiceKmsClient,
-} from '../../layers/isolation/scoped-clients';
+import { practiceKmsClient } from '../../layers/isolation/practice-kms';
+import { platformDocumentClient, practiceDocumentClient } from '../../layers/isolation/scoped-clients';
 import { logger } from '../../layers/observability/powertools';
 import * as z from '../../layers/validation/z';
 import { OffboardingError, offboardPractice } from './offboarding';

@@ -17,7 +17,7 @@ import { OperatorName } from './operator-event';
 const OperatorConfig = z.extend(BaseConfig, {
   TABLE_DIRECTORY: requiredName(),
   TABLE_AUDIT: requiredName(),
-  STAFF_EMAIL_DOMAINS: z.optional(z.string()),
+  STAFF_EMAIL_DOMAINS: requiredName(),
   PRACTICE_DATA_ROLE_ARN: roleArnSetting(),
 });
 

@@ -68,6 +68,11 @@ export interface LocalCapability {
 export interface Capability<Local extends LocalCapability = LocalCapability> {
   id: CapabilityId;
   summary: string;
+  /**
+   * The AWS SDK clients its adapter brings into a function's bundle (by class name without `Client`: `SNS`):
+   * a test checks every bundle carries exactly the clients of what it declares.
+   */
+  clients?: readonly string[];
   /** Operator alarms on metrics its adapter publishes. */
   alarms?: readonly AlarmDefinition[];
   aws(stage: AwsStage): AwsCapability;

@@ -10,6 +10,7 @@ import { defineCapability } from './capability';
 export const capability = defineCapability({
   id: 'identity-admin',
   summary: 'Staff identity provider administration (Cognito: end a member’s sessions)',
+  clients: ['CognitoIdentityProvider'],
 
   aws(stage) {
     const { userPoolId, userPoolArn } = stage.userPool;

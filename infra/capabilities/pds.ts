@@ -68,6 +68,8 @@ export function pdsStageSettings(stage: string, context: (key: string) => unknow
 export const capability = defineCapability({
   id: 'pds',
   summary: 'NHS England Personal Demographics Service (patient lookup)',
+  // The signing key's secret, beyond the sandbox.
+  clients: ['SecretsManager'],
   alarms: [
     {
       metric: 'PdsAccessDenied',

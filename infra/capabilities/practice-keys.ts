@@ -9,6 +9,7 @@ import { defineCapability } from './capability';
 export const capability = defineCapability({
   id: 'practice-keys',
   summary: 'Per-practice encryption keys (KMS; local key files)',
+  clients: ['KMS'],
 
   aws() {
     return { use: () => ({}) };

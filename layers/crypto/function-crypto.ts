@@ -1,7 +1,8 @@
 import { BaseConfig } from '../config/base-config';
 import { loadConfig } from '../config/load-config';
 import { roleArnSetting } from '../config/role-arn';
-import { practiceDocumentClient, practiceKmsClient } from '../isolation/scoped-clients';
+import { practiceKmsClient } from '../isolation/practice-kms';
+import { practiceDocumentClient } from '../isolation/scoped-clients';
 import * as z from '../validation/z';
 import { PracticeBlindIndex } from './blind-index';
 import { DynamoKeyMaterialStore } from './dynamo-key-material-store';

@@ -97,6 +97,6 @@ export function effectiveTableGrants(definition: FunctionDefinition & { auth?: s
 }
 
 /** Does the function touch practice partitions (scope `practice` or `any`, including the staff gate)? */
-export function usesPracticeData(definition: FunctionDefinition & { auth?: string }): boolean {
+export function touchesPracticeData(definition: FunctionDefinition & { auth?: string }): boolean {
   return Object.values(effectiveTableGrants(definition)).some((grant) => grant && grant.scope !== 'platform');
 }

@@ -5,7 +5,7 @@ import { ConfigError } from '../config/load-config';
 import { roleArnSetting } from '../config/role-arn';
 import { type TableId, tableEnvName } from '../storage/tables';
 import * as z from '../validation/z';
-import { effectiveTableGrants, type FunctionDefinition, usesPracticeData } from './definition';
+import { effectiveTableGrants, type FunctionDefinition, touchesPracticeData } from './definition';
 
 /**
  * The settings every function has by its own declaration: the deployment (BaseConfig), the physical name of
@@ -22,9 +22,9 @@ export function functionConfig(
   const tables = Object.keys(effectiveTableGrants(definition)) as TableId[];
   const shape: Record<string, $ZodType> = { ...BaseConfig.shape };
   for (const table of tables) shape[tableEnvName(table)] = requiredName();
-  if (usesPracticeData(definition)) shape.PRACTICE_DATA_ROLE_ARN = z.optional(roleArnSetting());
+  if (touchesPracticeData(definition)) shape.PRACTICE_DATA_ROLE_ARN = z.optional(roleArnSetting());
   const schema = z.object(shape) as unknown as z.ZodMiniType<FunctionSettings>;
-  if (!usesPracticeData(definition)) return schema;
+  if (!touchesPracticeData(definition)) return schema;
   return schema.check(
     z.refine(
       (config) =>

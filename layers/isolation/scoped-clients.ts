@@ -1,5 +1,4 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BaseConfig } from '../config/base-config';
@@ -30,7 +29,7 @@ export const IsolationConfig = z
   );
 export type IsolationConfig = z.infer<typeof IsolationConfig>;
 
-type RequestHandler = DynamoDBClientConfig['requestHandler'] & KMSClientConfig['requestHandler'];
+type RequestHandler = DynamoDBClientConfig['requestHandler'];
 
 export interface ScopedClientsOptions {
   region: string;
@@ -60,9 +59,8 @@ const TRANSLATE_CONFIG = {
 export class ScopedClients {
   private platformDynamo?: DynamoDBClient;
   private platformDocuments?: DynamoDBDocumentClient;
-  private kmsHandler?: RequestHandler;
   private readonly documents = new Map<string, DynamoDBDocumentClient>();
-  private readonly kms = new Map<string, KMSClient>();
+  private readonly others = new Map<string, Map<string, unknown>>();
   private readonly maxPractices: number;
 
   constructor(private readonly options: ScopedClientsOptions) {
@@ -82,20 +80,32 @@ export class ScopedClients {
     });
   }
 
-  /** Encrypt, Decrypt and GenerateDataKey under the practice's key, with `practiceId` in the context. */
-  practiceKmsClient(practiceId: string): KMSClient {
-    return this.cached(this.kms, practiceId, () => {
-      const credentials = this.options.credentials.forPractice(practiceId);
-      const requestHandler = this.options.requestHandler ?? this.kmsHandler;
-      const client = new KMSClient({
+  /**
+   * Another service's client for one practice (`service` names it: `kms`), built by `create` with that
+   * practice's credentials and kept like the document clients. The service's own module builds it, so a
+   * function bundles only the clients it uses (layers/isolation/practice-kms.ts for KMS).
+   */
+  practiceClient<T>(
+    service: string,
+    practiceId: string,
+    create: (settings: {
+      region: string;
+      credentials: ReturnType<PracticeCredentials['forPractice']>;
+      requestHandler?: unknown;
+    }) => T,
+  ): T {
+    let clients = this.others.get(service) as Map<string, T> | undefined;
+    if (!clients) {
+      clients = new Map<string, T>();
+      this.others.set(service, clients);
+    }
+    return this.cached(clients, practiceId, () =>
+      create({
         region: this.options.region,
-        maxAttempts: 3,
-        ...(requestHandler ? { requestHandler } : {}),
-        ...(credentials ? { credentials } : {}),
-      });
-      this.kmsHandler ??= client.config.requestHandler;
-      return client;
-    });
+        credentials: this.options.credentials.forPractice(practiceId),
+        ...(this.options.requestHandler ? { requestHandler: this.options.requestHandler } : {}),
+      }),
+    );
   }
 
   /** The function's own credentials: PLATFORM items and membership pointers only. */
@@ -180,11 +190,6 @@ export function scopedClients(env: NodeJS.ProcessEnv = process.env): ScopedClien
 /** The container's document client for one practice's items. */
 export function practiceDocumentClient(practiceId: string): DynamoDBDocumentClient {
   return scopedClients().practiceDocumentClient(practiceId);
-}
-
-/** The container's KMS client for one practice's key. */
-export function practiceKmsClient(practiceId: string): KMSClient {
-  return scopedClients().practiceKmsClient(practiceId);
 }
 
 /** The container's document client with the function's own credentials (PLATFORM and USER# items only). */

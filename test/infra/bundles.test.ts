@@ -1,83 +1,180 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { ROUTES } from '../../functions/routes';
+import { capabilitiesOf } from '../../infra/capabilities/registry';
+import { REPO_ROOT } from '../../infra/config';
 import type { AppFunction } from '../../infra/constructs/app-function';
-import { buildTestApp, type TestApp } from './support';
+import { effectiveTableGrants, touchesPracticeData } from '../../layers/functions/definition';
+import type { RouteDefinition } from '../../layers/http/route';
+import { buildTestApp, CAPABILITIES, type TestApp } from './support';
+
+const run = promisify(execFile);
 
 let built: TestApp;
 let outdir: string;
 
-/** Real esbuild bundling of every route's function, the way `cdk synth` does it. */
+/** Real esbuild bundling of every function, the way `cdk synth` does it. */
 beforeAll(() => {
   built = buildTestApp({}, { bundle: true });
   outdir = built.app.synth().directory;
 });
 
-/** Route functions by route id, and the Cognito triggers by name: all that Lambda runs. */
-function appFunction(name: string): { stack: Stack; fn: AppFunction; handler: string } {
-  if (name === 'preSignUp' || name === 'preTokenGeneration') {
-    return { stack: built.identity, fn: built.identity[name], handler: 'handler' };
-  }
-  const routeFunction = built.api.functions.get(name);
-  if (!routeFunction) throw new Error(`no function for ${name}`);
-  return { stack: built.api, fn: routeFunction, handler: name };
+/** What Lambda runs: every route's function, the operator's two, and the Cognito triggers. */
+function functionsOf(
+  app: TestApp,
+): { name: string; stack: Stack; fn: AppFunction; route?: RouteDefinition }[] {
+  return [
+    ...ROUTES.map((route) => ({
+      name: route.id,
+      stack: app.api as Stack,
+      fn: app.api.functions.get(route.id) as AppFunction,
+      route,
+    })),
+    { name: 'OnboardPractice', stack: app.api, fn: app.api.onboarding as AppFunction },
+    { name: 'OffboardPractice', stack: app.api, fn: app.api.offboarding as AppFunction },
+    { name: 'preSignUp', stack: app.identity, fn: app.identity.preSignUp },
+    { name: 'preTokenGeneration', stack: app.identity, fn: app.identity.preTokenGeneration },
+  ];
 }
+const NAMES = functionsOf({ api: { functions: new Map() }, identity: {} } as unknown as TestApp).map(
+  (f) => f.name,
+);
 
-function functionResource(name: string) {
-  const { stack, fn } = appFunction(name);
-  const logicalId = stack.getLogicalId(fn.function.node.defaultChild as never);
-  const template = JSON.parse(readFileSync(join(outdir, `${stack.templateFile}`), 'utf8'));
-  return template.Resources[logicalId] as {
+function deployed(name: string) {
+  const found = functionsOf(built).find((f) => f.name === name);
+  if (!found) throw new Error(`no function ${name}`);
+  const logicalId = found.stack.getLogicalId(found.fn.function.node.defaultChild as never);
+  const template = JSON.parse(readFileSync(join(outdir, found.stack.templateFile), 'utf8'));
+  const resource = template.Resources[logicalId] as {
     Metadata: Record<string, string>;
-    Properties: { Environment: { Variables: Record<string, unknown> } };
+    Properties: { Handler: string; Environment: { Variables: Record<string, unknown> } };
   };
+  const file = join(outdir, resource.Metadata['aws:asset:path'] ?? '', 'index.mjs');
+  // Table names and role ARNs are deploy-time references: stand-ins of the right shape take their place.
+  const env = Object.fromEntries(
+    Object.entries(resource.Properties.Environment.Variables).map(([variable, value]) => [
+      variable,
+      typeof value === 'string'
+        ? value
+        : variable.endsWith('_ARN')
+          ? 'arn:aws:iam::123456789012:role/placeholder'
+          : variable === 'USER_POOL_ID'
+            ? 'eu-west-2_placeholder'
+            : `placeholder-${variable.toLowerCase()}`,
+    ]),
+  );
+  return { ...found, file, env, handler: resource.Properties.Handler };
 }
 
-const FUNCTIONS = [...ROUTES.map((route) => route.id), 'preSignUp', 'preTokenGeneration'];
-
-describe.each(FUNCTIONS.map((name) => [name] as const))('bundle of %s', (routeId) => {
-  it('is ESM with the createRequire banner', () => {
-    const bundle = readFileSync(
-      join(outdir, functionResource(routeId).Metadata['aws:asset:path'] ?? '', 'index.mjs'),
-      'utf8',
-    );
-    expect(
-      bundle.startsWith(
-        "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      ),
-    ).toBe(true);
-  });
-
-  /**
-   * Loads the bundle in a fresh Node process with exactly the environment the stack gives the function
-   * (table names, which are deploy-time references, stand in as placeholders): the handler's config must
-   * parse at cold start and the route's export must be a function.
-   */
-  it('starts with the environment the stack gives it and exports the handler', () => {
-    const resource = functionResource(routeId);
-    const env = Object.fromEntries(
-      Object.entries(resource.Properties.Environment.Variables).map(([name, value]) => [
-        name,
-        typeof value === 'string' ? value : `placeholder-${name.toLowerCase()}`,
-      ]),
-    );
-    const file = join(outdir, resource.Metadata['aws:asset:path'] ?? '', 'index.mjs');
-    const output = execFileSync(
+/** Imports the bundle in a fresh Node process, with exactly `env` (and what Lambda itself sets). */
+async function coldStart(file: string, env: Record<string, string>) {
+  try {
+    const { stdout } = await run(
       process.execPath,
       [
         '--input-type=module',
         '-e',
-        `const m = await import(${JSON.stringify(file)}); console.log(typeof m[${JSON.stringify(appFunction(routeId).handler)}]);`,
+        `const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler);`,
       ],
       {
-        env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-2', AWS_LAMBDA_FUNCTION_NAME: routeId, ...env },
-        encoding: 'utf8',
+        env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-2', AWS_LAMBDA_FUNCTION_NAME: 'f', ...env },
         timeout: 20_000,
       },
     );
-    expect(output.trim()).toBe('function');
+    return { ok: true as const, stdout: stdout.trim() };
+  } catch (error) {
+    return { ok: false as const, stderr: String((error as { stderr?: string }).stderr ?? error) };
+  }
+}
+
+/** Settings a function may go without: Powertools' own, and area settings that have a default. */
+function optional(route: RouteDefinition | undefined, variable: string): boolean {
+  if (variable.startsWith('POWERTOOLS_')) return true;
+  const schema = route?.settings?.shape[variable];
+  return schema !== undefined && z.safeParse(schema, undefined).success;
+}
+
+/**
+ * The SDK clients in a bundle, by class name without `Client`. Each client package carries its own name
+ * (`"@aws-sdk/client-kms"`, for its user agent); the credential chain's STS and SSO clients are
+ * `@aws-sdk/nested-clients`, which every client brings and none calls on Lambda (credentials are in the
+ * environment), so they do not count.
+ */
+const SDK_CLIENTS = new Map(
+  readdirSync(join(REPO_ROOT, 'node_modules', '@aws-sdk'))
+    .filter((dir) => dir.startsWith('client-'))
+    .flatMap((dir) =>
+      readdirSync(join(REPO_ROOT, 'node_modules', '@aws-sdk', dir, 'dist-types'))
+        .filter((file) => file.endsWith('Client.d.ts'))
+        .map((file) => [`@aws-sdk/${dir}`, file.slice(0, -'Client.d.ts'.length)] as const),
+    ),
+);
+
+function clientsIn(bundle: string): string[] {
+  return [...SDK_CLIENTS]
+    .filter(([pkg]) => bundle.includes(`"${pkg}"`))
+    .map(([, client]) => client)
+    .sort();
+}
+
+/** What a function's declaration says it calls: its tables, practice sessions and each capability's clients. */
+function declaredClients(name: string, route: RouteDefinition | undefined): string[] {
+  if (!route) {
+    const operators: Record<string, string[]> = {
+      OnboardPractice: ['DynamoDB', 'KMS'],
+      OffboardPractice: ['DynamoDB', 'KMS', 'S3', 'STS'],
+      preSignUp: [],
+      preTokenGeneration: ['DynamoDB'],
+    };
+    return operators[name] ?? [];
+  }
+  const clients = new Set<string>();
+  if (Object.keys(effectiveTableGrants(route)).length > 0) clients.add('DynamoDB');
+  if (touchesPracticeData(route)) clients.add('STS');
+  for (const capability of capabilitiesOf(CAPABILITIES, route)) {
+    for (const client of capability.clients ?? []) clients.add(client);
+  }
+  return [...clients].sort();
+}
+
+describe.each(NAMES.map((name) => [name] as const))('bundle of %s', (name) => {
+  it('is ESM with the createRequire banner, and Lambda calls its `handler`', () => {
+    const { file, handler } = deployed(name);
+    expect(
+      readFileSync(file, 'utf8').startsWith(
+        "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      ),
+    ).toBe(true);
+    expect(handler).toBe('index.handler');
+  });
+
+  it('starts with exactly the environment the stack gives it', async () => {
+    const { file, env } = deployed(name);
+    expect(await coldStart(file, env)).toEqual({ ok: true, stdout: 'function' });
+  });
+
+  /** Config is parsed at cold start: a deployment missing any setting fails its init, naming it. */
+  it('fails its cold start naming any required setting that is missing', async () => {
+    const { file, env, route } = deployed(name);
+    const required = Object.keys(env).filter((variable) => !optional(route, variable));
+    expect(required.length).toBeGreaterThan(0);
+    const outcomes = await Promise.all(
+      required.map(async (variable) => {
+        const { [variable]: _removed, ...rest } = env;
+        const result = await coldStart(file, rest);
+        return { variable, named: !result.ok && result.stderr.includes(variable) };
+      }),
+    );
+    expect(outcomes.filter((outcome) => !outcome.named)).toEqual([]);
+  });
+
+  it('carries the SDK clients its declaration calls for, and no other', () => {
+    const { file, route } = deployed(name);
+    expect(clientsIn(readFileSync(file, 'utf8'))).toEqual(declaredClients(name, route));
   });
 });

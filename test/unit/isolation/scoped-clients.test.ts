@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../../../layers/config/load-config';
 import { DynamoDirectoryStore } from '../../../layers/directory/directory-store';
 import { InvalidPracticeIdError } from '../../../layers/isolation/practice-credentials';
+import { practiceKmsClient } from '../../../layers/isolation/practice-kms';
 import {
   createScopedClients,
   IsolationConfig,
@@ -159,7 +160,7 @@ describe('scoped clients in AWS', () => {
   it('signs KMS requests for a practice with its assumed credentials', async () => {
     const { sent, handler } = recordingHandler();
     const clients = awsClients(handler);
-    await clients.practiceKmsClient('practice-a').send(
+    await practiceKmsClient('practice-a', clients).send(
       new GenerateDataKeyCommand({
         KeyId: 'arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         KeySpec: 'AES_256',
@@ -185,7 +186,7 @@ describe('scoped clients in AWS', () => {
     expect(clients.practiceDocumentClient('practice-a')).not.toBe(
       clients.practiceDocumentClient('practice-b'),
     );
-    expect(clients.practiceKmsClient('practice-a')).toBe(clients.practiceKmsClient('practice-a'));
+    expect(practiceKmsClient('practice-a', clients)).toBe(practiceKmsClient('practice-a', clients));
   });
 
   it('resolves the scoped client’s credentials from the STS answer (client mocked)', async () => {
@@ -221,8 +222,8 @@ describe('scoped clients in AWS', () => {
     const platform = handlerOf(clients.platformDocumentClient());
     expect(handlerOf(clients.practiceDocumentClient('practice-a'))).toBe(platform);
     expect(handlerOf(clients.practiceDocumentClient('practice-b'))).toBe(platform);
-    expect(handlerOf(clients.practiceKmsClient('practice-b'))).toBe(
-      handlerOf(clients.practiceKmsClient('practice-a')),
+    expect(handlerOf(practiceKmsClient('practice-b', clients))).toBe(
+      handlerOf(practiceKmsClient('practice-a', clients)),
     );
   });
 
@@ -232,7 +233,7 @@ describe('scoped clients in AWS', () => {
       { sts },
     );
     expect(() => clients.practiceDocumentClient('PRACTICE#other')).toThrow(InvalidPracticeIdError);
-    expect(() => clients.practiceKmsClient('')).toThrow(InvalidPracticeIdError);
+    expect(() => practiceKmsClient('', clients)).toThrow(InvalidPracticeIdError);
     expect(stsMock.commandCalls(AssumeRoleCommand)).toEqual([]);
   });
 });
