@@ -169,7 +169,7 @@ export function createGateway(options: GatewayOptions) {
       send(res, result, requestId);
     } catch (error) {
       // What API Gateway answers when the function itself fails (init error, crash or timeout).
-      process.stderr.write(`[gateway] ${routeKey} failed: ${(error as Error).message}\n`);
+      console.error(`[gateway] ${routeKey} failed: ${(error as Error).message}`);
       send(
         res,
         {

@@ -94,7 +94,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return;
     }
     ready(req, res).catch((error: Error) => {
-      process.stderr.write(`[local] request failed: ${error.message}\n`);
+      console.error(`[local] request failed: ${error.message}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('Internal error');
     });

@@ -62,11 +62,18 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: 
   };
   process.stdout.write = capture as typeof process.stdout.write;
   process.stderr.write = capture as typeof process.stderr.write;
+  // In dev mode (the tests' setting) Powertools writes through the global console instead.
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const originals = methods.map((method) => console[method]);
+  for (const method of methods) console[method] = (...args: unknown[]) => capture(`${args.join(' ')}\n`);
   try {
     const result = await fn();
     return { result, output: chunks.join('') };
   } finally {
     process.stdout.write = stdout;
     process.stderr.write = stderr;
+    methods.forEach((method, i) => {
+      console[method] = originals[i] as (typeof console)[typeof method];
+    });
   }
 }
