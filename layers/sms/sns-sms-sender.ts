@@ -34,6 +34,8 @@ export interface SnsClientOptions {
   region: string;
   /** The local SMS service's URL; unset in AWS. */
   endpoint?: string;
+  /** Only for the local service, which needs a signed request's shape but checks no signature. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** One client per container, at module scope; short timeouts so a hung call fails into a retry. */
@@ -41,6 +43,7 @@ export function createSnsClient(options: SnsClientOptions): SNSClient {
   return new SNSClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
   });
@@ -134,6 +137,7 @@ export function classifySnsError(error: unknown): SmsSendError {
       );
     case 'AuthorizationError':
     case 'AuthorizationErrorException':
+    case 'MissingAuthenticationToken':
     case 'AccessDenied':
     case 'AccessDeniedException':
     case 'InvalidClientTokenId':
