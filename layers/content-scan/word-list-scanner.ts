@@ -99,10 +99,9 @@ function spacedOutText(text: string): string {
   return text.replace(SPACED_LETTERS, (run) => run.replace(/[ ._-]/gu, ''));
 }
 
+/** obscenity's indices are UTF-16 code units, the end inclusive (at the low surrogate of a pair). */
 function quote(text: string, start: number, end: number): string {
-  return Array.from(text)
-    .slice(start, end + 1)
-    .join('');
+  return text.slice(start, end + 1);
 }
 
 function profanityIn(text: string): ScanReason[] {

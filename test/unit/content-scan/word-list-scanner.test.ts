@@ -52,6 +52,17 @@ describe('swearing', () => {
       reasons: [{ category: 'profanity', description: 'swearing ("f*ck")' }],
     });
   });
+
+  it('quotes the right word after emoji and accented letters', () => {
+    expect(scanText('😀😀 fuck off')).toEqual({
+      verdict: 'abusive',
+      reasons: [{ category: 'profanity', description: 'swearing ("fuck")' }],
+    });
+    expect(scanText('Ünïcødé shït')).toEqual({
+      verdict: 'abusive',
+      reasons: [{ category: 'profanity', description: 'swearing ("shït")' }],
+    });
+  });
 });
 
 describe('threats and harassment without swearing', () => {
