@@ -250,6 +250,8 @@ export function createLocalSmsService(options: LocalSmsServiceOptions = {}): Loc
     inFlight.add(done);
     const timer = setTimeout(() => {
       timers.delete(timer);
+      cancelHooks.delete(timer);
+      // A record that cannot be made or handed over is dropped, as a lost log line would be; never logged.
       run()
         .catch(() => {})
         .finally(() => {
