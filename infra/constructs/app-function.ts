@@ -131,6 +131,11 @@ export class AppFunction extends Construct {
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // Bundled and tree-shaken rather than the runtime's copy: a pinned SDK version and a faster init.
         bundleAwsSDK: true,
+        // Lambda gives credentials in the environment; the rest of the SDK's default chain is dead weight
+        // (layers/aws/lambda-credentials.ts says why).
+        esbuildArgs: {
+          '--alias:@aws-sdk/credential-provider-node': join(REPO_ROOT, 'layers', 'aws', 'lambda-credentials.ts'),
+        },
         forceDockerBundling: false,
       },
     });
