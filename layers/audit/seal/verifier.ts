@@ -59,7 +59,7 @@ export type DigestBreakReason =
   | 'duplicate-sequence'
   /** Consecutive digests whose ranges do not meet. */
   | 'time-gap'
-  /** A digest that does not name its predecessor's signature, or hash: the predecessor was replaced. */
+  /** A valid digest that does not name its predecessor's signature, or hash: the predecessor was changed or replaced. */
   | 'previous-signature-mismatch'
   | 'previous-hash-mismatch'
   /** The first digest does not start the chain (range from the genesis, no predecessor). */
@@ -292,6 +292,7 @@ function check(raw: unknown, practiceId: string, keys: DigestKeyring): Checked {
   const invalid = (reason: DigestBreakReason, detail: string, digest?: AuditDigest): Checked => ({
     sequence,
     digest,
+    signature: parsed.success ? parsed.data.signature : undefined,
     trusted: false,
     break: {
       kind: reason === 'other-practice' ? 'digest-chain-broken' : 'digest-signature-invalid',
@@ -368,8 +369,9 @@ function linkBreak(previous: Checked | undefined, entry: Checked, chain: Checked
       `Digest ${b.sequence} starts at ${b.digestStartTime}; digest ${a.sequence} ended at ${a.digestEndTime}.`,
     );
   }
-  // Only between two valid digests: the link to an invalid one fails as a consequence, not as a second break.
-  if (!previous.trusted || !entry.trusted) return undefined;
+  // A valid successor's word on its predecessor is evidence of its own: a predecessor changed or re-signed after
+  // the successor sealed it fails here as well as on its signature. An invalid successor's word counts for nothing.
+  if (!entry.trusted) return undefined;
   if (b.previousDigestSignature !== previous.signature) {
     return chainBreak(
       'previous-signature-mismatch',

@@ -346,8 +346,10 @@ describe('verifyPractice', () => {
       chain.map((signed) => (signed.digest.sequence === 3 ? changed : signed)),
     );
     const report = await verify(events, store, signer);
+    // Its successor, sealed before the change, no longer recognises it either.
     expect(summary(report.breaks)).toEqual([
       { kind: 'digest-signature-invalid', reason: 'bad-signature', sequence: 3 },
+      { kind: 'digest-chain-broken', reason: 'previous-hash-mismatch', sequence: 4 },
     ]);
     expect((report.breaks[0] as DigestBreak).unverifiedEventIds).toEqual(
       target.digest.events.map((e) => e.eventId),
@@ -406,7 +408,10 @@ describe('verifyPractice', () => {
       );
       const report = await verify(tampered, store, signer);
       const reason = signingKeyId === attacker.keyId ? 'unknown-key' : 'bad-signature';
-      expect(summary(report.breaks)).toEqual([{ kind: 'digest-signature-invalid', reason, sequence: 3 }]);
+      expect(summary(report.breaks)).toEqual([
+        { kind: 'digest-signature-invalid', reason, sequence: 3 },
+        { kind: 'digest-chain-broken', reason: 'previous-signature-mismatch', sequence: 4 },
+      ]);
       expect((report.breaks[0] as DigestBreak).unverifiedEventIds).toContain('evt-0010');
     }
   });
@@ -479,6 +484,7 @@ describe('verifyPractice', () => {
     const report = await verify(events, swapped, signer);
     expect(summary(report.breaks)).toEqual([
       { kind: 'digest-chain-broken', reason: 'other-practice', sequence: 5 },
+      { kind: 'digest-chain-broken', reason: 'previous-signature-mismatch', sequence: 6 },
     ]);
     expect((report.breaks[0] as DigestBreak).unverifiedEventIds).toEqual(
       chain[4]?.digest.events.map((e) => e.eventId),

@@ -375,6 +375,30 @@ describe('TrailValidator on a trail written in CloudTrail format', () => {
     expect(report.ok).toBe(true);
   });
 
+  it("finds a trail written under a key prefix only when told the prefix, as the CLI's --s3-prefix", async () => {
+    const objects = new MemoryTrailObjects();
+    const writer = new LocalTrailWriter({
+      ...LOCATION,
+      prefix: 'audit/eu',
+      objects,
+      key: trailKey,
+      startedAt: new Date(T0),
+    });
+    const { key } = await writer.deliverLogFile([decrypt(T0 + 60_000)], new Date(T0 + 120_000));
+    await writer.deliverDigest(new Date(T0 + HOUR));
+    expect(key.startsWith('audit/eu/AWSLogs/111122223333/CloudTrail/eu-west-2/')).toBe(true);
+    const options = {
+      objects,
+      publicKeys: new StaticTrailPublicKeys([trailKey.publicKey]),
+      trailArn: TRAIL_ARN,
+      bucket: BUCKET,
+    };
+    const withPrefix = await new TrailValidator({ ...options, prefix: 'audit/eu' }).validate(wholeRange);
+    expect(withPrefix).toMatchObject({ ok: true, digests: { valid: 1 }, logs: { valid: 1 } });
+    const without = await new TrailValidator(options).validate(wholeRange);
+    expect(without).toMatchObject({ digests: { valid: 0, invalid: 0 }, logs: { valid: 0 } });
+  });
+
   it('refuses a trail ARN that is not one', () => {
     expect(
       () =>
