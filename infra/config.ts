@@ -80,11 +80,40 @@ export const StageConfigSchema = z
         'must be the ARN of a CLOUDFRONT-scoped WAFv2 web ACL (us-east-1, global/webacl/...)',
       )
       .optional(),
-    /** A custom domain for the site; with it CloudFront enforces TLS 1.2 (the default certificate cannot). */
+    /**
+     * Requests per IP address in 5 minutes to /api/* before the stage's own web ACL answers 429 (not used with
+     * `webAclArn`). Staff of a practice, and NHS networks behind one internet gateway, share addresses: raise
+     * it rather than lower it if real users meet it.
+     */
+    wafRateLimit: z.coerce.number().int().min(100).max(2_000_000_000).default(1_000),
+    /**
+     * A custom domain for the site; with it CloudFront enforces TLS 1.2 (the default certificate cannot), and
+     * the API is reachable only through CloudFront: it gets a regional custom domain of the same name (with
+     * `apiCertificateArn`) and its execute-api endpoint is disabled. Required for `prod*` stages.
+     */
     webDomainName: domainName.optional(),
     webCertificateArn: z
       .string()
       .regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate in us-east-1')
+      .optional(),
+    /** An ACM certificate for `webDomainName` in the stage's own region (API Gateway's is regional). */
+    apiCertificateArn: z
+      .string()
+      .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN')
+      .optional(),
+    /**
+     * Origin mutual TLS, so that nothing but this stage's CloudFront can talk to the API: the client
+     * certificate CloudFront presents (ACM, us-east-1, issued by your own CA) and the S3 object holding that
+     * CA's certificate as the API's truststore (`s3://bucket/key`, a bucket in the stage region). See the
+     * README (A closed edge).
+     */
+    apiOriginCertificateArn: z
+      .string()
+      .regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate in us-east-1')
+      .optional(),
+    apiTruststoreUri: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+\.pem$/, 'must be s3://<bucket>/<key>.pem')
       .optional(),
     apiRateLimit: z.coerce.number().positive().default(50),
     apiBurstLimit: z.coerce.number().int().positive().default(100),
@@ -139,11 +168,47 @@ export const StageConfigSchema = z
         message: `PDS ${config.pdsEnvironment} needs the secret holding the application's API key and signing key`,
       });
     }
-    if (Boolean(config.webDomainName) !== Boolean(config.webCertificateArn)) {
+    const domainSettings = [config.webDomainName, config.webCertificateArn, config.apiCertificateArn];
+    if (domainSettings.some(Boolean) && !domainSettings.every(Boolean)) {
       ctx.addIssue({
         code: 'custom',
         path: ['webDomainName'],
-        message: 'webDomainName and webCertificateArn go together',
+        message:
+          'webDomainName, webCertificateArn (us-east-1, for CloudFront) and apiCertificateArn (the stage ' +
+          'region, for the API behind it) go together',
+      });
+    }
+    if (Boolean(config.apiOriginCertificateArn) !== Boolean(config.apiTruststoreUri)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiOriginCertificateArn'],
+        message: 'apiOriginCertificateArn and apiTruststoreUri go together (origin mutual TLS)',
+      });
+    }
+    if (config.apiOriginCertificateArn && !config.webDomainName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiOriginCertificateArn'],
+        message: 'origin mutual TLS needs the API custom domain: set webDomainName and its certificates too',
+      });
+    }
+    if (/^prod/.test(config.stage) && !config.webDomainName) {
+      // Without a custom domain CloudFront cannot enforce TLS 1.2, and the API cannot be closed to everything
+      // but CloudFront (its execute-api endpoint stays open): neither is acceptable with real patients.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webDomainName'],
+        message:
+          `stage "${config.stage}" needs a custom domain: -c webDomainName=... -c webCertificateArn=... ` +
+          '-c apiCertificateArn=... (CloudFront then requires TLSv1.2_2021, and the API is reachable only ' +
+          'through CloudFront)',
+      });
+    }
+    if (config.apiCertificateArn && config.apiCertificateArn.split(':')[3] !== config.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiCertificateArn'],
+        message: `must be an ACM certificate in the stage's region, ${config.region} (API Gateway custom domains are regional)`,
       });
     }
   });
@@ -160,8 +225,12 @@ const CONTEXT_KEYS = [
   'logRetentionDays',
   'staffEmailDomains',
   'webAclArn',
+  'wafRateLimit',
   'webDomainName',
   'webCertificateArn',
+  'apiCertificateArn',
+  'apiOriginCertificateArn',
+  'apiTruststoreUri',
   'apiRateLimit',
   'apiBurstLimit',
   'logLevel',
