@@ -57,8 +57,41 @@ export const StageConfigSchema = z
       .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
       .optional(),
     appVersion: z.string().min(1),
-    /** Daily AWS Backup recovery points are kept this long; PITR covers the last 35 days to the second. */
+    /**
+     * Daily AWS Backup recovery points are kept this long, in the stage's vault and in the copy in
+     * `backupCopyRegion`; PITR covers the last 35 days to the second. May grow at any time; it may never be
+     * shorter than `backupLockDays` (the locked vaults would refuse every backup and copy job).
+     */
     backupRetentionDays: z.coerce.number().int().min(7).max(3650).default(35),
+    /**
+     * The vault lock's minimum retention, in both vaults (compliance mode): no recovery point can be deleted
+     * or shortened before this many days by anyone, the account root included. Fixed for good once the lock's
+     * cool-off has passed: choose it once per stage. See the README (Backups) for how it relates to the audit
+     * trail.
+     */
+    backupLockDays: z.coerce.number().int().min(7).max(3650).default(35),
+    /**
+     * Days after the first deploy during which the vault lock can still be changed or removed (AWS Backup's
+     * `ChangeableForDays`, at least 3); after them it is immutable. Long enough to see the first daily backups
+     * and copies land, short enough that the window in which a stolen admin credential could lift the lock
+     * closes quickly.
+     */
+    backupLockCoolOffDays: z.coerce.number().int().min(3).max(30).default(3),
+    /**
+     * A second EU region that holds a copy of every daily recovery point, in a locked vault of its own under
+     * its own key. Default: eu-west-1 (Ireland), or eu-central-1 (Frankfurt) when the stage is in eu-west-1.
+     */
+    backupCopyRegion: z
+      .string()
+      .superRefine((region, ctx) => {
+        if (!isEuRegion(region)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${region}" is not allowed: backups stay in the EU/UK too. Allowed regions: ${EU_REGIONS.join(', ')}`,
+          });
+        }
+      })
+      .optional(),
     logRetentionDays: z.coerce
       .number()
       .int()
@@ -211,7 +244,33 @@ export const StageConfigSchema = z
         message: `must be an ACM certificate in the stage's region, ${config.region} (API Gateway custom domains are regional)`,
       });
     }
-  });
+    if (config.backupLockDays > config.backupRetentionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backupRetentionDays'],
+        message:
+          `must be at least backupLockDays (${config.backupLockDays}): the locked vaults refuse any backup ` +
+          'kept for less than their minimum retention',
+      });
+    }
+    if (config.backupCopyRegion === config.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backupCopyRegion'],
+        message: `must be another region than the stage's own (${config.region}): the copy is for losing a region`,
+      });
+    }
+  })
+  .transform((config) => ({
+    ...config,
+    backupCopyRegion: (config.backupCopyRegion ??
+      defaultBackupCopyRegion(config.region)) as (typeof EU_REGIONS)[number],
+  }));
+
+/** The region that holds the copies of a stage's backups unless `backupCopyRegion` says otherwise. */
+export function defaultBackupCopyRegion(region: string): (typeof EU_REGIONS)[number] {
+  return region === 'eu-west-1' ? 'eu-central-1' : 'eu-west-1';
+}
 
 export type StageConfig = z.output<typeof StageConfigSchema>;
 
@@ -222,6 +281,9 @@ const CONTEXT_KEYS = [
   'account',
   'appVersion',
   'backupRetentionDays',
+  'backupLockDays',
+  'backupLockCoolOffDays',
+  'backupCopyRegion',
   'logRetentionDays',
   'staffEmailDomains',
   'webAclArn',

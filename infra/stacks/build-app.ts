@@ -5,6 +5,7 @@ import { isEuRegion } from '../../layers/config/regions';
 import type { RouteDefinition } from '../../layers/http/route';
 import { type StageConfig, StageConfigError } from '../config';
 import { ApiStack } from './api-stack';
+import { BackupCopyStack } from './backup-copy-stack';
 import { DataStack } from './data-stack';
 import { GatewayStack } from './gateway-stack';
 import { IdentityStack } from './identity-stack';
@@ -19,6 +20,7 @@ export interface BuildAppOptions {
 }
 
 export interface ClinicConnectStacks {
+  backupCopy: BackupCopyStack;
   data: DataStack;
   identity: IdentityStack;
   gateway: GatewayStack;
@@ -39,7 +41,8 @@ export function compliancePacks(app: App) {
 }
 
 /**
- * Builds the stacks of one stage into `app`, in deployment order: data → identity (user pool) → gateway (the HTTP API) → web ACL (us-east-1) → web (CloudFront,
+ * Builds the stacks of one stage into `app`, in deployment order: backup copy (the locked vault in the second
+ * EU region) → data → identity (user pool) → gateway (the HTTP API) → web ACL (us-east-1) → web (CloudFront,
  * and the console's app client, whose callback URL is CloudFront's) → api (functions, and routes behind an
  * authorizer that accepts that client's tokens).
  */
@@ -56,11 +59,18 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
   const env = { region: config.region, ...(config.account ? { account: config.account } : {}) };
   const prefix = `ClinicConnect-${config.stage}`;
 
+  const backupCopy = new BackupCopyStack(app, `${prefix}-BackupCopy`, {
+    env: { ...env, region: config.backupCopyRegion },
+    description: `ClinicConnect ${config.stage}: the locked vault in ${config.backupCopyRegion} that holds copies of the table backups`,
+    config,
+  });
   const data = new DataStack(app, `${prefix}-Data`, {
     env,
     description: `ClinicConnect ${config.stage}: DynamoDB tables, their key and backups`,
     config,
   });
+  // The backup plan copies into the other region's vault by name: it must exist first.
+  data.addStackDependency(backupCopy, 'the daily backup is copied into its vault');
   const identity = new IdentityStack(app, `${prefix}-Identity`, {
     env,
     description: `ClinicConnect ${config.stage}: Cognito user pool for staff, managed login, sign-up and token triggers`,
@@ -107,5 +117,5 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
   Tags.of(app).add('app', 'clinic-connect');
   Tags.of(app).add('stage', config.stage);
   if (options.compliancePacks ?? true) Validations.of(app).addPlugins(...compliancePacks(app));
-  return { data, identity, gateway, ...(webAcl ? { webAcl } : {}), web, api };
+  return { backupCopy, data, identity, gateway, ...(webAcl ? { webAcl } : {}), web, api };
 }

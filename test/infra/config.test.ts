@@ -242,6 +242,50 @@ describe('stage config', () => {
     expect(load({ [key]: value })[key as keyof ReturnType<typeof load>]).toBe(expected);
   });
 
+  describe('backups', () => {
+    it('keep daily points 35 days, locked for 35 days with a 3-day cool-off, copied to Ireland', () => {
+      expect(load({})).toMatchObject({
+        backupRetentionDays: 35,
+        backupLockDays: 35,
+        backupLockCoolOffDays: 3,
+        backupCopyRegion: 'eu-west-1',
+      });
+    });
+
+    it('copy to another EU region by default when the stage itself is in Ireland', () => {
+      expect(load({ region: 'eu-west-1' }).backupCopyRegion).toBe('eu-central-1');
+      expect(load({ region: 'eu-central-1' }).backupCopyRegion).toBe('eu-west-1');
+      expect(load({ backupCopyRegion: 'eu-north-1' }).backupCopyRegion).toBe('eu-north-1');
+    });
+
+    it.each(['us-east-1', 'eu-west-9', 'me-central-1'])('refuse to copy to %s', (backupCopyRegion) => {
+      expect(() => load({ backupCopyRegion })).toThrow(
+        new RegExp(`backupCopyRegion: "${backupCopyRegion}" is not allowed: backups stay in the EU/UK`),
+      );
+    });
+
+    it('refuse a copy into the stage’s own region', () => {
+      expect(() => load({ backupCopyRegion: 'eu-west-2' })).toThrow(
+        /backupCopyRegion: must be another region than the stage's own \(eu-west-2\)/,
+      );
+    });
+
+    it('refuse a retention shorter than the lock, which would fail every backup job', () => {
+      expect(() => load({ backupLockDays: '90' })).toThrow(
+        /backupRetentionDays: must be at least backupLockDays \(90\)/,
+      );
+      expect(load({ backupLockDays: '90', backupRetentionDays: '365' })).toMatchObject({
+        backupLockDays: 90,
+        backupRetentionDays: 365,
+      });
+    });
+
+    it('refuse a cool-off AWS Backup does not allow', () => {
+      expect(() => load({ backupLockCoolOffDays: '2' })).toThrow(/backupLockCoolOffDays: /);
+      expect(load({ backupLockCoolOffDays: '7' }).backupLockCoolOffDays).toBe(7);
+    });
+  });
+
   it('reports every problem at once', () => {
     expect(() => load({ stage: 'Prod!', region: 'us-west-2' })).toThrow(/stage: .*region: /);
   });
