@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -273,6 +274,7 @@ export class WebStack extends Stack {
       );
       return false;
     }
+    assertNoSourceMaps(config.webDistDir);
     const sources = [Source.asset(config.webDistDir), Source.jsonData('config.json', this.runtimeConfig)];
 
     const deploymentLogs = new LogGroup(this, 'DeploymentLogs', {
@@ -375,4 +377,40 @@ function withOriginMtls(origin: IOrigin, clientCertificateArn: string | undefine
       };
     },
   };
+}
+
+/** Raised at synth when the build to deploy is not one `npm run build:web` makes. */
+export class WebBuildError extends Error {
+  override readonly name = 'WebBuildError';
+}
+
+const SOURCE_MAP_COMMENT = /[#@]\s*sourceMappingURL=/;
+
+/**
+ * Source maps would publish the console's source (and every comment in it) to anyone: the deployed build must
+ * have none, and no file may point at one. `npm run build:web` makes none; `npm run build:web:debug` writes
+ * them to web/dist-debug, which is never deployed. This refuses a build that has them anyway.
+ */
+export function assertNoSourceMaps(dir: string): void {
+  const offending: string[] = [];
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.map')) offending.push(relative(dir, path));
+      else if (
+        /\.(?:m?js|css|html)$/.test(entry.name) &&
+        SOURCE_MAP_COMMENT.test(readFileSync(path, 'utf8'))
+      ) {
+        offending.push(`${relative(dir, path)} (sourceMappingURL)`);
+      }
+    }
+  };
+  walk(dir);
+  if (offending.length > 0) {
+    throw new WebBuildError(
+      `${dir} holds source maps, which must never be deployed: ${offending.slice(0, 5).join(', ')}` +
+        `${offending.length > 5 ? ', ...' : ''}. Build it with npm run build:web (none are made).`,
+    );
+  }
 }
