@@ -13,7 +13,7 @@ try {
   );
 } catch (error) {
   // A configuration mistake deserves one clear line, not a stack trace.
-  if (error instanceof Error && /ConfigError|MissingUserPoolError/.test(error.name)) {
+  if (error instanceof Error && /ConfigError|MissingUserPoolError|WebBuildError/.test(error.name)) {
     console.error(`\n${error.name}: ${error.message}\n`);
     process.exit(1);
   }

@@ -57,8 +57,41 @@ export const StageConfigSchema = z
       .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
       .optional(),
     appVersion: z.string().min(1),
-    /** Daily AWS Backup recovery points are kept this long; PITR covers the last 35 days to the second. */
+    /**
+     * Daily AWS Backup recovery points are kept this long, in the stage's vault and in the copy in
+     * `backupCopyRegion`; PITR covers the last 35 days to the second. May grow at any time; it may never be
+     * shorter than `backupLockDays` (the locked vaults would refuse every backup and copy job).
+     */
     backupRetentionDays: z.coerce.number().int().min(7).max(3650).default(35),
+    /**
+     * The vault lock's minimum retention, in both vaults (compliance mode): no recovery point can be deleted
+     * or shortened before this many days by anyone, the account root included. Fixed for good once the lock's
+     * cool-off has passed: choose it once per stage. See the README (Backups) for how it relates to the audit
+     * trail.
+     */
+    backupLockDays: z.coerce.number().int().min(7).max(3650).default(35),
+    /**
+     * Days after the first deploy during which the vault lock can still be changed or removed (AWS Backup's
+     * `ChangeableForDays`, at least 3); after them it is immutable. Long enough to see the first daily backups
+     * and copies land, short enough that the window in which a stolen admin credential could lift the lock
+     * closes quickly.
+     */
+    backupLockCoolOffDays: z.coerce.number().int().min(3).max(30).default(3),
+    /**
+     * A second EU region that holds a copy of every daily recovery point, in a locked vault of its own under
+     * its own key. Default: eu-west-1 (Ireland), or eu-central-1 (Frankfurt) when the stage is in eu-west-1.
+     */
+    backupCopyRegion: z
+      .string()
+      .superRefine((region, ctx) => {
+        if (!isEuRegion(region)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${region}" is not allowed: backups stay in the EU/UK too. Allowed regions: ${EU_REGIONS.join(', ')}`,
+          });
+        }
+      })
+      .optional(),
     logRetentionDays: z.coerce
       .number()
       .int()
@@ -80,11 +113,40 @@ export const StageConfigSchema = z
         'must be the ARN of a CLOUDFRONT-scoped WAFv2 web ACL (us-east-1, global/webacl/...)',
       )
       .optional(),
-    /** A custom domain for the site; with it CloudFront enforces TLS 1.2 (the default certificate cannot). */
+    /**
+     * Requests per IP address in 5 minutes to /api/* before the stage's own web ACL answers 429 (not used with
+     * `webAclArn`). Staff of a practice, and NHS networks behind one internet gateway, share addresses: raise
+     * it rather than lower it if real users meet it.
+     */
+    wafRateLimit: z.coerce.number().int().min(100).max(2_000_000_000).default(1_000),
+    /**
+     * A custom domain for the site; with it CloudFront enforces TLS 1.2 (the default certificate cannot), and
+     * the API is reachable only through CloudFront: it gets a regional custom domain of the same name (with
+     * `apiCertificateArn`) and its execute-api endpoint is disabled. Required for `prod*` stages.
+     */
     webDomainName: domainName.optional(),
     webCertificateArn: z
       .string()
       .regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate in us-east-1')
+      .optional(),
+    /** An ACM certificate for `webDomainName` in the stage's own region (API Gateway's is regional). */
+    apiCertificateArn: z
+      .string()
+      .regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN')
+      .optional(),
+    /**
+     * Origin mutual TLS, so that nothing but this stage's CloudFront can talk to the API: the client
+     * certificate CloudFront presents (ACM, us-east-1, issued by your own CA) and the S3 object holding that
+     * CA's certificate as the API's truststore (`s3://bucket/key`, a bucket in the stage region). See the
+     * README (A closed edge).
+     */
+    apiOriginCertificateArn: z
+      .string()
+      .regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate in us-east-1')
+      .optional(),
+    apiTruststoreUri: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+\.pem$/, 'must be s3://<bucket>/<key>.pem')
       .optional(),
     apiRateLimit: z.coerce.number().positive().default(50),
     apiBurstLimit: z.coerce.number().int().positive().default(100),
@@ -98,14 +160,76 @@ export const StageConfigSchema = z
       .default(join(REPO_ROOT, 'web', 'dist')),
   })
   .superRefine((config, ctx) => {
-    if (Boolean(config.webDomainName) !== Boolean(config.webCertificateArn)) {
+    const domainSettings = [config.webDomainName, config.webCertificateArn, config.apiCertificateArn];
+    if (domainSettings.some(Boolean) && !domainSettings.every(Boolean)) {
       ctx.addIssue({
         code: 'custom',
         path: ['webDomainName'],
-        message: 'webDomainName and webCertificateArn go together',
+        message:
+          'webDomainName, webCertificateArn (us-east-1, for CloudFront) and apiCertificateArn (the stage ' +
+          'region, for the API behind it) go together',
       });
     }
-  });
+    if (Boolean(config.apiOriginCertificateArn) !== Boolean(config.apiTruststoreUri)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiOriginCertificateArn'],
+        message: 'apiOriginCertificateArn and apiTruststoreUri go together (origin mutual TLS)',
+      });
+    }
+    if (config.apiOriginCertificateArn && !config.webDomainName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiOriginCertificateArn'],
+        message: 'origin mutual TLS needs the API custom domain: set webDomainName and its certificates too',
+      });
+    }
+    if (/^prod/.test(config.stage) && !config.webDomainName) {
+      // Without a custom domain CloudFront cannot enforce TLS 1.2, and the API cannot be closed to everything
+      // but CloudFront (its execute-api endpoint stays open): neither is acceptable with real patients.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webDomainName'],
+        message:
+          `stage "${config.stage}" needs a custom domain: -c webDomainName=... -c webCertificateArn=... ` +
+          '-c apiCertificateArn=... (CloudFront then requires TLSv1.2_2021, and the API is reachable only ' +
+          'through CloudFront)',
+      });
+    }
+    if (config.apiCertificateArn && config.apiCertificateArn.split(':')[3] !== config.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiCertificateArn'],
+        message: `must be an ACM certificate in the stage's region, ${config.region} (API Gateway custom domains are regional)`,
+      });
+    }
+    if (config.backupLockDays > config.backupRetentionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backupRetentionDays'],
+        message:
+          `must be at least backupLockDays (${config.backupLockDays}): the locked vaults refuse any backup ` +
+          'kept for less than their minimum retention',
+      });
+    }
+    if (config.backupCopyRegion === config.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backupCopyRegion'],
+        message: `must be another region than the stage's own (${config.region}): the copy is for losing a region`,
+      });
+    }
+  })
+  .transform((config) => ({
+    ...config,
+    backupCopyRegion: (config.backupCopyRegion ??
+      defaultBackupCopyRegion(config.region)) as (typeof EU_REGIONS)[number],
+  }));
+
+/** The region that holds the copies of a stage's backups unless `backupCopyRegion` says otherwise. */
+export function defaultBackupCopyRegion(region: string): (typeof EU_REGIONS)[number] {
+  return region === 'eu-west-1' ? 'eu-central-1' : 'eu-west-1';
+}
 
 type StageConfigFields = z.output<typeof StageConfigSchema>;
 
@@ -122,11 +246,18 @@ const CONTEXT_KEYS = [
   'account',
   'appVersion',
   'backupRetentionDays',
+  'backupLockDays',
+  'backupLockCoolOffDays',
+  'backupCopyRegion',
   'logRetentionDays',
   'staffEmailDomains',
   'webAclArn',
+  'wafRateLimit',
   'webDomainName',
   'webCertificateArn',
+  'apiCertificateArn',
+  'apiOriginCertificateArn',
+  'apiTruststoreUri',
   'apiRateLimit',
   'apiBurstLimit',
   'logLevel',

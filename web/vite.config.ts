@@ -92,7 +92,9 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // web/dist is what the web stack deploys: no source maps there, ever (they would publish the source).
+    // `npm run build:web:debug` builds with them into web/dist-debug, for local debugging only.
+    sourcemap: false,
     // No inline <script> or style attributes anywhere: the CSP is script-src 'self'; style-src 'self'.
     modulePreload: { polyfill: false },
     rolldownOptions: {

@@ -134,7 +134,12 @@ export class AppFunction extends Construct {
         // Lambda gives credentials in the environment; the rest of the SDK's default chain is dead weight
         // (layers/aws/lambda-credentials.ts says why).
         esbuildArgs: {
-          '--alias:@aws-sdk/credential-provider-node': join(REPO_ROOT, 'layers', 'aws', 'lambda-credentials.ts'),
+          '--alias:@aws-sdk/credential-provider-node': join(
+            REPO_ROOT,
+            'layers',
+            'aws',
+            'lambda-credentials.ts',
+          ),
         },
         forceDockerBundling: false,
       },

@@ -7,9 +7,11 @@ import type { RouteDefinition } from '../../layers/http/route';
 import type { CapabilityRegistry } from '../capabilities/registry';
 import { type StageConfig, StageConfigError } from '../config';
 import { ApiStack } from './api-stack';
+import { BackupCopyStack } from './backup-copy-stack';
 import { DataStack } from './data-stack';
 import { GatewayStack } from './gateway-stack';
 import { IdentityStack } from './identity-stack';
+import { WEB_ACL_REGION, WebAclStack } from './web-acl-stack';
 import { WebStack } from './web-stack';
 
 export interface BuildAppOptions {
@@ -27,9 +29,12 @@ export interface BuildAppOptions {
 }
 
 export interface ClinicConnectStacks {
+  backupCopy: BackupCopyStack;
   data: DataStack;
   identity: IdentityStack;
   gateway: GatewayStack;
+  /** The stage's CloudFront web ACL, unless `webAclArn` names one brought from elsewhere. */
+  webAcl?: WebAclStack;
   web: WebStack;
   api: ApiStack;
 }
@@ -45,9 +50,10 @@ export function compliancePacks(app: App) {
 }
 
 /**
- * Builds the five stacks of one stage into `app`, in deployment order: data → identity (user pool) →
- * gateway (the HTTP API) → web (CloudFront, and the console's app client, whose callback URL is CloudFront's)
- * → api (functions, and routes behind an authorizer that accepts that client's tokens).
+ * Builds the stacks of one stage into `app`, in deployment order: backup copy (the locked vault in the second
+ * EU region) → data → identity (user pool) → gateway (the HTTP API) → web ACL (us-east-1) → web (CloudFront,
+ * and the console's app client, whose callback URL is CloudFront's) → api (functions, and routes behind an
+ * authorizer that accepts that client's tokens).
  */
 export function buildApp(app: App, config: StageConfig, options: BuildAppOptions): ClinicConnectStacks {
   // The config schema refuses non-EU regions already; this guards callers that build a config by hand.
@@ -62,11 +68,18 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
   const env = { region: config.region, ...(config.account ? { account: config.account } : {}) };
   const prefix = `ClinicConnect-${config.stage}`;
 
+  const backupCopy = new BackupCopyStack(app, `${prefix}-BackupCopy`, {
+    env: { ...env, region: config.backupCopyRegion },
+    description: `ClinicConnect ${config.stage}: the locked vault in ${config.backupCopyRegion} that holds copies of the table backups`,
+    config,
+  });
   const data = new DataStack(app, `${prefix}-Data`, {
     env,
     description: `ClinicConnect ${config.stage}: DynamoDB tables, their key and backups`,
     config,
   });
+  // The backup plan copies into the other region's vault by name: it must exist first.
+  data.addStackDependency(backupCopy, 'the daily backup is copied into its vault');
   const identity = new IdentityStack(app, `${prefix}-Identity`, {
     env,
     description: `ClinicConnect ${config.stage}: Cognito user pool for staff, managed login, sign-up and token triggers`,
@@ -79,11 +92,19 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
     description: `ClinicConnect ${config.stage}: HTTP API, its stage and access logs`,
     config,
   });
+  const webAcl = config.webAclArn
+    ? undefined
+    : new WebAclStack(app, `${prefix}-WebAcl`, {
+        env: { ...env, region: WEB_ACL_REGION },
+        description: `ClinicConnect ${config.stage}: the CloudFront web ACL (AWS WAF; us-east-1 by AWS's design)`,
+        config,
+      });
   const web = new WebStack(app, `${prefix}-Web`, {
     env,
     description: `ClinicConnect ${config.stage}: web app on CloudFront, /api routed to the HTTP API; console sign-in client`,
     config,
-    apiDomainName: gateway.apiDomainName,
+    apiOrigin: gateway.apiOrigin,
+    webAclArn: config.webAclArn ?? (webAcl as WebAclStack).webAclArn,
     identity: {
       userPool: identity.userPool,
       issuer: identity.issuer,
@@ -107,5 +128,5 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
   Tags.of(app).add('app', 'clinic-connect');
   Tags.of(app).add('stage', config.stage);
   if (options.compliancePacks ?? true) Validations.of(app).addPlugins(...compliancePacks(app));
-  return { data, identity, gateway, web, api };
+  return { backupCopy, data, identity, gateway, ...(webAcl ? { webAcl } : {}), web, api };
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -14,11 +14,13 @@ export interface DataStackProps extends StackProps {
 
 /**
  * Every table of `TABLES`, encrypted under one customer-managed key, with point-in-time recovery and a daily
- * backup. Stateful: tables and key are retained and protected from deletion whatever the stage.
+ * backup into a locked vault, copied to a second EU region (DailyTableBackup). Stateful: tables and keys are
+ * retained and protected from deletion whatever the stage.
  */
 export class DataStack extends Stack {
   readonly tables: StageTables;
   readonly tableKey: Key;
+  readonly backup: DailyTableBackup;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -59,10 +61,22 @@ export class DataStack extends Stack {
     }
     this.tables = tables as StageTables;
 
-    new DailyTableBackup(this, 'Backup', {
+    this.backup = new DailyTableBackup(this, 'Backup', {
+      stage: config.stage,
       tables: Object.values(this.tables),
-      vaultKey: this.tableKey,
+      tableKey: this.tableKey,
       retentionDays: config.backupRetentionDays,
+      lockDays: config.backupLockDays,
+      lockCoolOffDays: config.backupLockCoolOffDays,
+      copyRegion: config.backupCopyRegion,
     });
+
+    // What a restore (and `npm run backup:drill`) needs to find: read with DescribeStacks.
+    for (const definition of TABLES) {
+      new CfnOutput(this, `${definition.id}TableName`, { value: this.tables[definition.id].tableName });
+    }
+    new CfnOutput(this, 'TableKeyArn', { value: this.tableKey.keyArn });
+    new CfnOutput(this, 'BackupVaultName', { value: this.backup.vault.vault.backupVaultName });
+    new CfnOutput(this, 'BackupRestoreRoleArn', { value: this.backup.restoreRole.roleArn });
   }
 }

@@ -1,13 +1,16 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
+  type CfnDistribution,
   Distribution,
   FunctionEventType,
   GeoRestriction,
   HttpVersion,
+  type IOrigin,
   OriginProtocolPolicy,
   OriginRequestPolicy,
   OriginSslPolicy,
@@ -72,8 +75,13 @@ export const VIEWER_COUNTRIES = [
 
 export interface WebStackProps extends StackProps {
   config: StageConfig;
-  /** Host name of the HTTP API (execute-api), served under /api on the same origin. */
-  apiDomainName: string;
+  /**
+   * How CloudFront reaches the HTTP API, served under /api on the same origin: the host name to connect to,
+   * and whether the viewer's Host header (the site's own domain) goes with the request (GatewayStack.apiOrigin).
+   */
+  apiOrigin: { domainName: string; forwardHostHeader: boolean };
+  /** The CloudFront web ACL to attach: the stage's own (WebAclStack) or the one `webAclArn` names. */
+  webAclArn: string;
   /** The staff identity provider: the console's app client is created here, against this pool. */
   identity: WebIdentityProps;
 }
@@ -141,10 +149,13 @@ export class WebStack extends Stack {
     );
 
     const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.siteBucket);
-    const apiOrigin = new HttpOrigin(props.apiDomainName, {
-      protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
-      originSslProtocols: [OriginSslPolicy.TLS_V1_2],
-    });
+    const apiOrigin = withOriginMtls(
+      new HttpOrigin(props.apiOrigin.domainName, {
+        protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+      }),
+      config.apiOriginCertificateArn,
+    );
     const region = this.region;
     const loginOrigin = props.identity.managedLoginUrl;
     const pageHeaders = securityHeadersPolicy(this, 'PageHeaders', {
@@ -181,7 +192,7 @@ export class WebStack extends Stack {
       logBucket: logs,
       logFilePrefix: 'cloudfront/',
       logIncludesCookies: false,
-      ...(config.webAclArn ? { webAclId: config.webAclArn } : {}),
+      webAclId: props.webAclArn,
       ...(customDomain ?? {}),
       defaultBehavior: {
         origin: siteOrigin,
@@ -210,7 +221,10 @@ export class WebStack extends Stack {
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          // With the API's custom domain, the viewer's Host (the site's domain) is what selects it.
+          originRequestPolicy: props.apiOrigin.forwardHostHeader
+            ? OriginRequestPolicy.ALL_VIEWER
+            : OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: apiHeaders,
         },
       },
@@ -222,15 +236,6 @@ export class WebStack extends Stack {
         'No custom domain is configured for this stage, so the distribution uses the default ' +
           '*.cloudfront.net certificate, with which CloudFront always negotiates from TLSv1 whatever the ' +
           'minimum protocol says. Setting webDomainName and webCertificateArn applies TLSv1.2_2021.',
-      );
-    }
-    if (!config.webAclArn) {
-      acknowledge(
-        this.distribution,
-        ['AwsSolutions-CFR2'],
-        'A CloudFront web ACL must live in us-east-1 and this app deploys only to EU regions; pass an ' +
-          'existing ACL as webAclArn to attach it. Meanwhile the API has stage throttling, the site is ' +
-          'geo-restricted to the UK and EU/EEA, and every data route validates its input.',
       );
     }
 
@@ -269,6 +274,7 @@ export class WebStack extends Stack {
       );
       return false;
     }
+    assertNoSourceMaps(config.webDistDir);
     const sources = [Source.asset(config.webDistDir), Source.jsonData('config.json', this.runtimeConfig)];
 
     const deploymentLogs = new LogGroup(this, 'DeploymentLogs', {
@@ -345,6 +351,66 @@ export class WebStack extends Stack {
       'A CloudFormation custom-resource handler invoked once per deployment: a failure fails the deployment ' +
         'and rolls it back, so there is no traffic to limit or trace, no message to dead-letter, and it ' +
         'only talks to S3 over its public endpoint.',
+    );
+  }
+}
+
+/**
+ * The API origin, presenting `clientCertificateArn` (ACM, us-east-1) to the API's custom domain when origin
+ * mutual TLS is configured. CloudFront's L2 origins have no property for it yet: set on the bound origin.
+ */
+function withOriginMtls(origin: IOrigin, clientCertificateArn: string | undefined): IOrigin {
+  if (!clientCertificateArn) return origin;
+  return {
+    bind(scope, options) {
+      const bound = origin.bind(scope, options);
+      const custom = bound.originProperty?.customOriginConfig as
+        | CfnDistribution.CustomOriginConfigProperty
+        | undefined;
+      if (!bound.originProperty || !custom) throw new Error('origin mutual TLS needs a custom (HTTP) origin');
+      return {
+        ...bound,
+        originProperty: {
+          ...bound.originProperty,
+          customOriginConfig: { ...custom, originMtlsConfig: { clientCertificateArn } },
+        },
+      };
+    },
+  };
+}
+
+/** Raised at synth when the build to deploy is not one `npm run build:web` makes. */
+export class WebBuildError extends Error {
+  override readonly name = 'WebBuildError';
+}
+
+const SOURCE_MAP_COMMENT = /[#@]\s*sourceMappingURL=/;
+
+/**
+ * Source maps would publish the console's source (and every comment in it) to anyone: the deployed build must
+ * have none, and no file may point at one. `npm run build:web` makes none; `npm run build:web:debug` writes
+ * them to web/dist-debug, which is never deployed. This refuses a build that has them anyway.
+ */
+export function assertNoSourceMaps(dir: string): void {
+  const offending: string[] = [];
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.map')) offending.push(relative(dir, path));
+      else if (
+        /\.(?:m?js|css|html)$/.test(entry.name) &&
+        SOURCE_MAP_COMMENT.test(readFileSync(path, 'utf8'))
+      ) {
+        offending.push(`${relative(dir, path)} (sourceMappingURL)`);
+      }
+    }
+  };
+  walk(dir);
+  if (offending.length > 0) {
+    throw new WebBuildError(
+      `${dir} holds source maps, which must never be deployed: ${offending.slice(0, 5).join(', ')}` +
+        `${offending.length > 5 ? ', ...' : ''}. Build it with npm run build:web (none are made).`,
     );
   }
 }

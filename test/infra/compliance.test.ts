@@ -2,16 +2,22 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildTestApp, nagFindings as findings } from './support';
+import { buildTestApp, CUSTOM_DOMAIN, nagFindings as findings, ORIGIN_MTLS } from './support';
 
 const NAG_RULE = /^(AwsSolutions|HIPAA\.Security|NIST\.800\.53\.R5|Serverless)-/;
 
 const VARIANTS = {
   'the default stage': {},
-  'a stage with custom domain and web ACL': {
-    webDomainName: 'connect.example.nhs.uk',
-    webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-4567',
+  'a stage with custom domain and a web ACL of its own': {
+    ...CUSTOM_DOMAIN,
     webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/clinic/0123abcd-4567',
+  },
+  'a prod stage: custom domain, origin mutual TLS, production PDS': {
+    stage: 'prod',
+    pdsEnvironment: 'production',
+    pdsSecretName: 'clinic-connect/pds',
+    ...CUSTOM_DOMAIN,
+    ...ORIGIN_MTLS,
   },
   'a stage whose web app is not built': { webDistDir: '/nonexistent/web/dist' },
   'a stage with a concrete account and another region': { account: '123456789012', region: 'eu-central-1' },

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadStageConfig, StageConfigError } from '../../infra/config';
 import { EU_REGIONS } from '../../layers/config/regions';
+import { CUSTOM_DOMAIN, ORIGIN_MTLS } from './support';
 
 function load(context: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
   return loadStageConfig((key) => context[key], env);
 }
+
+/** What a `prod*` stage needs: the production PDS and its own domain, with both certificates. */
+const PRODUCTION = { pdsEnvironment: 'production', pdsSecretName: 'clinic-connect/pds', ...CUSTOM_DOMAIN };
 
 describe('stage config', () => {
   it('defaults to a dev stage in London, account-agnostic, with the package version', () => {
@@ -30,8 +34,8 @@ describe('stage config', () => {
   it('parses context strings: numbers, comma-separated lists', () => {
     const config = load({
       stage: 'prod',
-      pdsEnvironment: 'production',
-      pdsSecretName: 'clinic-connect/pds',
+      ...PRODUCTION,
+      apiCertificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/89abcdef-0123',
       region: 'eu-central-1',
       backupRetentionDays: '90',
       logRetentionDays: '731',
@@ -66,10 +70,57 @@ describe('stage config', () => {
     expect(() => load({ logRetentionDays: '100' })).toThrow(/logRetentionDays: must be one of/);
   });
 
-  it('wants domain and certificate together', () => {
-    expect(() => load({ webDomainName: 'connect.example.nhs.uk' })).toThrow(
-      /webDomainName and webCertificateArn/,
+  it('wants the domain and both its certificates together', () => {
+    for (const missing of Object.keys(CUSTOM_DOMAIN)) {
+      const partial = Object.fromEntries(Object.entries(CUSTOM_DOMAIN).filter(([key]) => key !== missing));
+      expect(() => load(partial), missing).toThrow(
+        /webDomainName: webDomainName, webCertificateArn \(us-east-1, for CloudFront\) and apiCertificateArn/,
+      );
+    }
+    expect(load(CUSTOM_DOMAIN)).toMatchObject(CUSTOM_DOMAIN);
+  });
+
+  it('wants the API certificate in the stage region, and the CloudFront one in us-east-1', () => {
+    expect(() => load({ ...CUSTOM_DOMAIN, region: 'eu-west-1' })).toThrow(
+      /apiCertificateArn: must be an ACM certificate in the stage's region, eu-west-1/,
     );
+    expect(() => load({ ...CUSTOM_DOMAIN, webCertificateArn: CUSTOM_DOMAIN.apiCertificateArn })).toThrow(
+      /webCertificateArn: must be an ACM certificate in us-east-1/,
+    );
+  });
+
+  it('takes origin mutual TLS only whole, and only with the custom domain', () => {
+    expect(load({ ...CUSTOM_DOMAIN, ...ORIGIN_MTLS })).toMatchObject(ORIGIN_MTLS);
+    expect(() =>
+      load({ ...CUSTOM_DOMAIN, apiOriginCertificateArn: ORIGIN_MTLS.apiOriginCertificateArn }),
+    ).toThrow(/apiOriginCertificateArn: apiOriginCertificateArn and apiTruststoreUri go together/);
+    expect(() => load(ORIGIN_MTLS)).toThrow(/origin mutual TLS needs the API custom domain/);
+    expect(() => load({ ...CUSTOM_DOMAIN, ...ORIGIN_MTLS, apiTruststoreUri: 'https://x/ca.pem' })).toThrow(
+      /apiTruststoreUri: must be s3:\/\/<bucket>\/<key>.pem/,
+    );
+  });
+
+  it.each(['prod', 'prod-eu', 'production'])(
+    'refuses the %s stage without a custom domain (TLS 1.2 at CloudFront, the API closed to all else)',
+    (stage) => {
+      const withoutDomain = { stage, pdsEnvironment: 'production', pdsSecretName: 'clinic-connect/pds' };
+      expect(() => load(withoutDomain)).toThrow(StageConfigError);
+      expect(() => load(withoutDomain)).toThrow(
+        new RegExp(`webDomainName: stage "${stage}" needs a custom domain: -c webDomainName=`),
+      );
+      expect(load({ stage, ...PRODUCTION })).toMatchObject({ stage, ...CUSTOM_DOMAIN });
+    },
+  );
+
+  it('leaves the custom domain optional for other stages', () => {
+    expect(load({ stage: 'staging' }).webDomainName).toBeUndefined();
+    expect(load({ stage: 'preprod' }).webDomainName).toBeUndefined();
+  });
+
+  it('rate-limits each IP to 1,000 API requests in 5 minutes at the web ACL unless told otherwise', () => {
+    expect(load({}).wafRateLimit).toBe(1_000);
+    expect(load({ wafRateLimit: '5000' }).wafRateLimit).toBe(5_000);
+    expect(() => load({ wafRateLimit: '10' })).toThrow(/wafRateLimit: /);
   });
 
   it('has no token issuer settings: staff tokens always come from the stage’s own user pool', () => {
@@ -89,6 +140,50 @@ describe('stage config', () => {
   it('takes an alarm email address, and refuses something else', () => {
     expect(load({ alarmEmail: 'ops@example.org' }).alarmEmail).toBe('ops@example.org');
     expect(() => load({ alarmEmail: 'ops team' })).toThrow(/alarmEmail: must be an email address/);
+  });
+
+  describe('backups', () => {
+    it('keep daily points 35 days, locked for 35 days with a 3-day cool-off, copied to Ireland', () => {
+      expect(load({})).toMatchObject({
+        backupRetentionDays: 35,
+        backupLockDays: 35,
+        backupLockCoolOffDays: 3,
+        backupCopyRegion: 'eu-west-1',
+      });
+    });
+
+    it('copy to another EU region by default when the stage itself is in Ireland', () => {
+      expect(load({ region: 'eu-west-1' }).backupCopyRegion).toBe('eu-central-1');
+      expect(load({ region: 'eu-central-1' }).backupCopyRegion).toBe('eu-west-1');
+      expect(load({ backupCopyRegion: 'eu-north-1' }).backupCopyRegion).toBe('eu-north-1');
+    });
+
+    it.each(['us-east-1', 'eu-west-9', 'me-central-1'])('refuse to copy to %s', (backupCopyRegion) => {
+      expect(() => load({ backupCopyRegion })).toThrow(
+        new RegExp(`backupCopyRegion: "${backupCopyRegion}" is not allowed: backups stay in the EU/UK`),
+      );
+    });
+
+    it('refuse a copy into the stage’s own region', () => {
+      expect(() => load({ backupCopyRegion: 'eu-west-2' })).toThrow(
+        /backupCopyRegion: must be another region than the stage's own \(eu-west-2\)/,
+      );
+    });
+
+    it('refuse a retention shorter than the lock, which would fail every backup job', () => {
+      expect(() => load({ backupLockDays: '90' })).toThrow(
+        /backupRetentionDays: must be at least backupLockDays \(90\)/,
+      );
+      expect(load({ backupLockDays: '90', backupRetentionDays: '365' })).toMatchObject({
+        backupLockDays: 90,
+        backupRetentionDays: 365,
+      });
+    });
+
+    it('refuse a cool-off AWS Backup does not allow', () => {
+      expect(() => load({ backupLockCoolOffDays: '2' })).toThrow(/backupLockCoolOffDays: /);
+      expect(load({ backupLockCoolOffDays: '7' }).backupLockCoolOffDays).toBe(7);
+    });
   });
 
   it('reports every problem at once', () => {

@@ -30,6 +30,19 @@ export function fakeWebDist(): string {
   return dir;
 }
 
+/** A stage's own domain, with its CloudFront certificate (us-east-1) and the API's (the stage region). */
+export const CUSTOM_DOMAIN = {
+  webDomainName: 'connect.example.nhs.uk',
+  webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-4567',
+  apiCertificateArn: 'arn:aws:acm:eu-west-2:123456789012:certificate/89abcdef-0123',
+} as const;
+
+/** Origin mutual TLS on top: CloudFront's client certificate and the API's truststore. */
+export const ORIGIN_MTLS = {
+  apiOriginCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/cdef0123-4567',
+  apiTruststoreUri: 's3://clinic-connect-truststore/origin-ca.pem',
+} as const;
+
 /** What every test stage has unless a test says otherwise: a version and a built web app. */
 export function testConfig(context: Record<string, unknown> = {}): StageConfig {
   return loadStageConfig(

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SPA_ROUTING_CODE } from '../../infra/constructs/spa-routing';
 import { VIEWER_COUNTRIES } from '../../infra/stacks/web-stack';
 import { parseRuntimeConfig } from '../../web/shared/runtime-config';
-import { buildTestApp, type TestApp } from './support';
+import { buildTestApp, CUSTOM_DOMAIN, type TestApp } from './support';
 
 let built: TestApp;
 let template: Template;
@@ -176,8 +176,7 @@ describe('web stack: distribution', () => {
   it('uses the CloudFront default certificate unless a custom domain is configured', () => {
     expect(distributionConfig().ViewerCertificate).toBeUndefined();
     const custom = buildTestApp({
-      webDomainName: 'connect.example.nhs.uk',
-      webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-4567',
+      ...CUSTOM_DOMAIN,
       webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/clinic/0123abcd-4567',
     });
     Template.fromStack(custom.web).hasResourceProperties('AWS::CloudFront::Distribution', {
@@ -241,10 +240,7 @@ describe('web stack: console sign-in', () => {
       CallbackURLs: [at('/auth/callback')],
       LogoutURLs: [at('/')],
     });
-    const custom = buildTestApp({
-      webDomainName: 'connect.example.nhs.uk',
-      webCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0123abcd-4567',
-    });
+    const custom = buildTestApp(CUSTOM_DOMAIN);
     Template.fromStack(custom.web).hasResourceProperties('AWS::Cognito::UserPoolClient', {
       CallbackURLs: ['https://connect.example.nhs.uk/auth/callback'],
       LogoutURLs: ['https://connect.example.nhs.uk/'],

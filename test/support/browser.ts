@@ -2,13 +2,19 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { totpCodeAt } from '../../infra/local/oidc/totp';
+import { findBrowserHere } from './find-browser';
 
 const require = createRequire(import.meta.url);
 
-/** Debian's chromium, headless, with the flags that work on a machine with no outside network. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Chrome or Chromium (CHROMIUM_PATH, Playwright's own, or a system one: test/support/find-browser.ts),
+ * headless, with the flags that work on a machine with no outside network.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const found = await findBrowserHere();
+  if (found.path === undefined) throw new Error(found.problem);
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: found.path,
     headless: true,
     args: [
       '--no-sandbox',

@@ -1,15 +1,17 @@
 import { CONSOLE_CLIENT_ID } from '../local-settings';
 import { signIn } from '../oidc';
-import { demoPasswordFor, emailArgument, localSettings } from './settings';
+import { demoPasswordFor, emailArgument, localSettings, runningStackOrExit } from './settings';
 
 /**
  * `npm run token -- <email>`: signs in against the running local provider the way the console does
  * (authorization code + PKCE, password, then the current TOTP code) and prints the access token, for curl and
- * load tests. The password is the demo one, or PASSWORD from the environment. Local issuers only.
+ * load tests. The stack is the one running with DATA_DIR, on whatever port it chose. The password is the demo
+ * one, or PASSWORD from the environment. Local issuers only.
  */
 async function main() {
   const email = emailArgument('token');
-  const { origin, dataDir } = localSettings();
+  const { dataDir } = localSettings();
+  const { url: origin } = await runningStackOrExit(dataDir);
   const password = process.env.PASSWORD ?? (await demoPasswordFor(dataDir, email));
   if (!password) {
     console.error(
@@ -29,7 +31,6 @@ async function main() {
 }
 
 main().catch((error: Error) => {
-  const hint = /ECONNREFUSED|fetch failed/.test(error.message) ? ' Is `npm start` running?' : '';
-  console.error(`Could not sign in: ${error.message}.${hint}`);
+  console.error(`Could not sign in: ${error.message}.`);
   process.exit(1);
 });
