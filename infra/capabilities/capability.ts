@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { CapabilityId } from '../../layers/capabilities';
 import type { AlarmDefinition, FunctionDefinition } from '../../layers/functions/definition';
+import type { EventFunctionDefinition } from '../../layers/functions/event-function';
 import type { RouteAuth } from '../../layers/http/route';
 import type { StageConfig } from '../config';
 import type { StageFunctionSettings } from '../constructs/app-function';
@@ -27,11 +28,24 @@ export interface AwsStage {
   userPool: { userPoolId: string; userPoolArn: string };
 }
 
+/** A function its trigger capability connects, after it is made. */
+export interface TriggeredFunction {
+  fn: IFunction;
+  role: IRole;
+  /** Its only policy: a trigger adds what consuming its events needs (receiving from a queue, say). */
+  permissions: ManagedPolicy;
+}
+
 export interface AwsCapability {
   /** Environment and IAM for one function that uses the capability. */
   use(user: CapabilityUser): Binding;
+  /**
+   * How the function is invoked when this capability triggers it, for the compliance packs: where failed
+   * invocations go (or why nowhere), and what bounds its concurrency. Asked before the function is made.
+   */
+  invocation?(user: EventFunctionDefinition): { deadLetterQueue: string; concurrency: string };
   /** Makes the function the consumer of the capability's events (a queue, a log subscription, a rule). */
-  trigger?(user: CapabilityUser, fn: IFunction): Binding;
+  trigger?(user: EventFunctionDefinition, target: TriggeredFunction): void;
 }
 
 /** What a capability gets to work with on a laptop: where data lives and the one origin everything is on. */
@@ -53,7 +67,7 @@ export interface LocalCapability {
   /** Variables for the functions that use it (every local function shares one process environment). */
   environment: Record<string, string>;
   /** Calls `invoke` with events in the same shape and with the same delivery semantics as in AWS. */
-  trigger?(user: CapabilityUser, invoke: (event: unknown) => Promise<unknown>): void;
+  trigger?(user: EventFunctionDefinition, invoke: (event: unknown) => Promise<unknown>): void;
   mounts?: LocalMount[];
   /** Lines for `npm start`'s banner: where it is, what to try. */
   describe?(): string[];

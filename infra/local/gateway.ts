@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { FUNCTION_DEFAULTS, handlerModule } from '../../layers/functions/definition';
-import type { HttpHandler } from '../../layers/http/pipeline';
 import type { RouteDefinition } from '../../layers/http/route';
+import type { FunctionRunner } from './function-runner';
 import type { AuthorizerResult } from './jwt-authorizer';
-import { lambdaContext } from './lambda-context';
 
 /** API Gateway's own limit on a request payload. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -35,8 +32,8 @@ function compile(route: RouteDefinition): CompiledRoute {
 
 export interface GatewayOptions {
   routes: readonly RouteDefinition[];
-  /** Repository root: each route's handler module (`handlerModule`) is imported from under it. */
-  rootDir: string;
+  /** Imports and invokes each route's handler module, as Lambda would. */
+  functions: FunctionRunner;
   authorize: (authorization: string | undefined) => Promise<AuthorizerResult>;
 }
 
@@ -48,22 +45,6 @@ const TEXT_TYPES = /^(application\/(json|problem\+json|x-www-form-urlencoded|xml
  */
 export function createGateway(options: GatewayOptions) {
   const compiled = options.routes.map(compile);
-  const handlers = new Map<string, Promise<HttpHandler>>();
-
-  function loadHandler(route: RouteDefinition): Promise<HttpHandler> {
-    let loading = handlers.get(route.id);
-    if (!loading) {
-      const file = pathToFileURL(`${options.rootDir}/${handlerModule(route)}`).href;
-      loading = import(file).then((module: Record<string, unknown>) => {
-        const handler = module.handler;
-        if (typeof handler !== 'function') throw new Error(`${handlerModule(route)} has no export handler`);
-        return handler as HttpHandler;
-      });
-      handlers.set(route.id, loading);
-    }
-    return loading;
-  }
-
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway.local');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -158,14 +139,11 @@ export function createGateway(options: GatewayOptions) {
       },
     } as APIGatewayProxyEventV2WithJWTAuthorizer;
 
-    const memoryMb = match.route.lambda?.memoryMb ?? FUNCTION_DEFAULTS.memoryMb;
-    const timeoutSeconds = match.route.lambda?.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds;
     try {
-      const handler = await loadHandler(match.route);
-      const result = await withTimeout(
-        handler(event, lambdaContext(match.route.id, memoryMb, timeoutSeconds)),
-        timeoutSeconds,
-      );
+      const result = (await options.functions.invoke(
+        match.route,
+        event,
+      )) as APIGatewayProxyStructuredResultV2;
       send(res, result, requestId);
     } catch (error) {
       // What API Gateway answers when the function itself fails (init error, crash or timeout).

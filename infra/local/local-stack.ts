@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { EVENT_FUNCTIONS } from '../../functions/event-functions';
 import { isAllowedStaffEmail, parseDomainList } from '../../functions/identity/staff-email-policy';
 import { staffTokenClaims } from '../../functions/identity/token-claims';
 import { ROUTES } from '../../functions/routes';
@@ -15,6 +16,7 @@ import type { Capability, LocalCapability, LocalMount, LocalOf } from '../capabi
 import { capabilitiesOf, loadCapabilities } from '../capabilities/registry';
 import { type DemoData, seedDemoData } from './demo-seed';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
+import { createFunctionRunner } from './function-runner';
 import { createGateway } from './gateway';
 import { createJwtAuthorizer } from './jwt-authorizer';
 import { CONSOLE_CLIENT_ID, localOrigin, REPO_ROOT, RUNTIME_FILE } from './local-settings';
@@ -110,15 +112,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // that use it are told. The local stack knows none of them by name.
   const settings = { ...process.env, ...options.env };
   const registry = await loadCapabilities();
-  const used = new Set<CapabilityId>(
-    ROUTES.flatMap((route) => capabilitiesOf(registry, route).map((c) => c.id)),
-  );
+  const used = new Set<CapabilityId>([
+    ...[...ROUTES, ...EVENT_FUNCTIONS].flatMap((definition) =>
+      capabilitiesOf(registry, definition).map((capability) => capability.id),
+    ),
+    ...EVENT_FUNCTIONS.map((definition) => definition.trigger.capability),
+  ]);
   const standIns = new Map<CapabilityId, LocalCapability>();
   for (const id of used) {
     const capability = registry.get(id) as Capability;
     standIns.set(id, await capability.local({ dataDir: options.dataDir, origin, env: settings }));
   }
   const mounts: LocalMount[] = [...standIns.values()].flatMap((standIn) => standIn.mounts ?? []);
+  const functions = createFunctionRunner(REPO_ROOT);
 
   // The same settings the CDK stack gives each function, pointed at the local parts.
   Object.assign(process.env, {
@@ -182,7 +188,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     audience: [API_RESOURCE_INDICATOR, CONSOLE_CLIENT_ID],
     jwksUri: `${issuer}/jwks`,
   });
-  const gateway = createGateway({ routes: ROUTES, rootDir: REPO_ROOT, authorize });
+  const gateway = createGateway({ routes: ROUTES, functions, authorize });
+  // Event-driven functions: their trigger's stand-in calls them with AWS's event shapes.
+  for (const definition of EVENT_FUNCTIONS) {
+    const trigger = standIns.get(definition.trigger.capability);
+    if (!trigger?.trigger)
+      throw new Error(`${definition.trigger.capability} cannot trigger ${definition.id}.`);
+    trigger.trigger(definition, (event) => functions.invoke(definition, event));
+  }
   const site = createStaticSite(join(REPO_ROOT, 'web', 'dist'));
   const webConfig = JSON.stringify({
     stage: 'local',

@@ -6,6 +6,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { CapabilityId } from '../../layers/capabilities';
 import type { AlarmDefinition, FunctionDefinition } from '../../layers/functions/definition';
+import type { EventFunctionDefinition } from '../../layers/functions/event-function';
 import type { RouteDefinition } from '../../layers/http/route';
 import type { AwsCapability, AwsStage } from '../capabilities/capability';
 import { type CapabilityRegistry, capabilitiesOf } from '../capabilities/registry';
@@ -26,6 +27,7 @@ import type { StageTables } from './data-stack';
 export interface ApiStackProps extends StackProps {
   config: StageConfig;
   routes: readonly RouteDefinition[];
+  eventFunctions: readonly EventFunctionDefinition[];
   /** Every outside system's module (infra/capabilities): each function gets what the ones it uses give. */
   capabilities: CapabilityRegistry;
   /** Where a function's handler module is; `handlerModule` unless a test needs otherwise. */
@@ -171,10 +173,45 @@ export class ApiStack extends Stack {
         );
       }
     }
+    // Event-driven functions: the same declarations, and their trigger capability connects them.
+    for (const definition of props.eventFunctions) {
+      const trigger = props.capabilities.get(definition.trigger.capability);
+      if (!trigger) {
+        throw new Error(
+          `${definition.id} is triggered by "${definition.trigger.capability}", but there is no ` +
+            `infra/capabilities/${definition.trigger.capability}.ts.`,
+        );
+      }
+      const instance = capabilitiesFor({
+        ...definition,
+        uses: [definition.trigger.capability],
+      })[0] as AwsCapability;
+      if (!instance.trigger || !instance.invocation) {
+        throw new Error(`${definition.trigger.capability} cannot trigger a function (${definition.id}).`);
+      }
+      const eventFunction = new DeclaredFunction(this, definition.id, {
+        definition,
+        ...(props.entryOf ? { entry: props.entryOf(definition) } : {}),
+        description: `${definition.summary} (${definition.id})`,
+        ...stageSettings,
+        tables: props.tables,
+        tableKey: props.tableKey,
+        practiceDataRoleArn,
+        capabilities: capabilitiesFor(definition),
+        readSetting,
+        invocation: instance.invocation(definition),
+      });
+      instance.trigger(definition, {
+        fn: eventFunction.function,
+        role: eventFunction.role,
+        permissions: eventFunction.permissions,
+      });
+      functions.set(definition.id, eventFunction);
+    }
     this.functions = functions;
     this.alarms = new OperatorAlarms(this, 'OperatorAlarms', {
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
-      alarms: declaredAlarms(props.routes, props.capabilities),
+      alarms: declaredAlarms([...props.routes, ...props.eventFunctions], props.capabilities),
     });
     new CfnOutput(this, 'OperatorAlarmTopic', { value: this.alarms.topic.topicArn });
 

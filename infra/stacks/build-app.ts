@@ -1,8 +1,10 @@
 import { type App, CrossStackReferences, ReferenceStrength, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
+import { EVENT_FUNCTIONS } from '../../functions/event-functions';
 import { ROUTES } from '../../functions/routes';
 import { isEuRegion } from '../../layers/config/regions';
 import type { FunctionDefinition } from '../../layers/functions/definition';
+import type { EventFunctionDefinition } from '../../layers/functions/event-function';
 import type { RouteDefinition } from '../../layers/http/route';
 import type { CapabilityRegistry } from '../capabilities/registry';
 import { type StageConfig, StageConfigError } from '../config';
@@ -17,6 +19,8 @@ import { WebStack } from './web-stack';
 export interface BuildAppOptions {
   /** Every outside system's module: `await loadCapabilities()` (infra/capabilities/registry.ts). */
   capabilities: CapabilityRegistry;
+  /** The event-driven functions; the real ones unless a test needs others. */
+  eventFunctions?: readonly EventFunctionDefinition[];
   /** The route table; the real one unless a test needs another. */
   routes?: readonly RouteDefinition[];
   /**
@@ -116,6 +120,7 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
     description: `ClinicConnect ${config.stage}: one function and one route per entry of the route table`,
     config,
     routes: options.routes ?? ROUTES,
+    eventFunctions: options.eventFunctions ?? EVENT_FUNCTIONS,
     capabilities: options.capabilities,
     ...(options.entryOf ? { entryOf: options.entryOf } : {}),
     tables: data.tables,
