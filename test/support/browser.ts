@@ -5,8 +5,11 @@ import { totpCodeAt } from '../../infra/local/oidc/totp';
 
 const require = createRequire(import.meta.url);
 
-/** Debian's chromium, headless, with the flags that work on a machine with no outside network. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Debian's chromium, headless, with the flags that work on a machine with no outside network. `extraArgs`
+ * add to them (the video tests' fake camera and microphone).
+ */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -18,6 +21,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

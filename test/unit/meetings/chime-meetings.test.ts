@@ -11,7 +11,7 @@ import {
   UpdateAttendeeCapabilitiesCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   CHIME_ACTIONS_USED,
   ChimeMeetings,
@@ -24,6 +24,7 @@ import {
   MeetingServiceUnavailableError,
 } from '../../../layers/meetings/meeting-provider';
 import type { MediaRegion } from '../../../layers/meetings/regions';
+import { logger } from '../../../layers/observability/powertools';
 
 const chime = mockClient(ChimeSDKMeetingsClient);
 const MEETING_ID = '11111111-2222-4333-8444-555555555555';
@@ -71,7 +72,17 @@ function actionsSent(): string[] {
 
 const throttled = () => new ThrottlingException({ message: 'Rate exceeded', $metadata: {} });
 
-beforeEach(() => chime.reset());
+let logged: string[];
+beforeEach(() => {
+  chime.reset();
+  logged = [];
+  for (const level of ['warn', 'error', 'info'] as const) {
+    vi.spyOn(logger, level).mockImplementation(
+      (...args: unknown[]) => void logged.push(JSON.stringify(args)),
+    );
+  }
+});
+afterEach(() => vi.restoreAllMocks());
 
 describe('the Chime meetings adapter', () => {
   it('creates the meeting and both attendees in one call, with exactly these parameters', async () => {
@@ -200,6 +211,10 @@ describe('the Chime meetings adapter', () => {
       .commandCalls(CreateMeetingWithAttendeesCommand)
       .map((c) => c.args[0].input.ClientRequestToken);
     expect(new Set(tokens)).toEqual(new Set(['cons_01JB8ZQ4W7']));
+    // Each retry is logged by command and error class; nothing of the meeting's credentials or ids.
+    expect(logged).toHaveLength(3);
+    expect(logged.join()).toContain('ThrottlingException');
+    expect(logged.join()).not.toMatch(/join-token|inv_Zp93Ka|stf_7Hq2Lx/);
   });
 
   it('gives up after five attempts with MeetingServiceUnavailableError', async () => {
