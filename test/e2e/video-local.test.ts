@@ -46,6 +46,7 @@ type Harness = {
   leave(): Promise<void>;
   storage(): { local: number; session: number };
   chimeSdkCheck(joinInfo: JoinInfo): Promise<Record<string, unknown>>;
+  camera(on: boolean): Promise<{ cameraIsOn: boolean; liveVideoTracks: number }>;
 };
 
 declare global {
@@ -303,6 +304,25 @@ describe('a video consultation on the local media path', () => {
       expect(later.width).toBeGreaterThan(0);
     }
     expect(await pageEvents(patient)).toContain('admitted');
+
+    // Camera off means off: the device is released (its light goes out) and the other side gets no frames.
+    expect(await clinician.evaluate(() => window.harness.camera(false))).toEqual({
+      cameraIsOn: false,
+      liveVideoTracks: 0,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const paused = await remoteVideo(patient);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect((await remoteVideo(patient)).callbacks - paused.callbacks).toBeLessThanOrEqual(1);
+    expect(await clinician.evaluate(() => window.harness.camera(true))).toEqual({
+      cameraIsOn: true,
+      liveVideoTracks: 1,
+    });
+    await until(
+      () => remoteVideo(patient),
+      (v) => v.callbacks > paused.callbacks + 10,
+      'video again after camera on',
+    );
 
     // The patient's connection is lost: Dropped, not Left; they come back with the same join token.
     const framesBeforeDrop = (await remoteVideo(clinician)).callbacks;

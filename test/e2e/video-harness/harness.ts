@@ -105,6 +105,15 @@ const harness = {
       microphones: microphones.length,
     };
   },
+  async camera(on: boolean) {
+    if (on) await session?.cameraOn();
+    else await session?.cameraOff();
+    const stream = local.srcObject as MediaStream | null;
+    return {
+      cameraIsOn: session?.cameraIsOn,
+      liveVideoTracks: stream?.getVideoTracks().filter((t) => t.readyState === 'live').length ?? 0,
+    };
+  },
   leave: () => session?.leave(),
   storage: () => ({ local: localStorage.length, session: sessionStorage.length }),
 };
