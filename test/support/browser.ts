@@ -8,9 +8,10 @@ const require = createRequire(import.meta.url);
 
 /**
  * Chrome or Chromium (CHROMIUM_PATH, Playwright's own, or a system one: test/support/find-browser.ts),
- * headless, with the flags that work on a machine with no outside network.
+ * headless, with the flags that work on a machine with no outside network. `extraArgs` add to them (the
+ * video tests' fake camera and microphone).
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const found = await findBrowserHere();
   if (found.path === undefined) throw new Error(found.problem);
   return chromium.launch({
@@ -24,6 +25,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

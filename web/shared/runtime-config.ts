@@ -20,6 +20,14 @@ export interface RuntimeConfig {
   demo: boolean;
   /** Minutes without activity before the console signs staff out. Default 15. */
   idleTimeoutMinutes?: number;
+  /** The video service: Amazon Chime in AWS, WebRTC with the local signalling server on a laptop. */
+  video?: VideoConfig;
+}
+
+export interface VideoConfig {
+  provider: 'chime' | 'local-webrtc';
+  /** The local signalling WebSocket (`ws(s)://…` or a path on this origin); a meeting's own URL wins. */
+  signallingUrl?: string;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MINUTES = 15;
@@ -38,6 +46,19 @@ function requireHttpsUrl(source: Record<string, unknown>, key: string, where: st
   const value = requireString(source, key, where);
   if (!/^https:\/\/[^/\s]+/.test(value)) throw new Error(`${where}.${key} must be an https URL`);
   return value;
+}
+
+function parseVideoConfig(value: unknown): VideoConfig {
+  if (!isRecord(value)) throw new Error('config.video must be an object');
+  if (value.provider !== 'chime' && value.provider !== 'local-webrtc') {
+    throw new Error("config.video.provider must be 'chime' or 'local-webrtc'");
+  }
+  if (value.signallingUrl === undefined) return { provider: value.provider };
+  const url = requireString(value, 'signallingUrl', 'config.video');
+  if (!/^(wss?:\/\/[^/\s]+|\/(?!\/))/.test(url)) {
+    throw new Error('config.video.signallingUrl must be a ws(s) URL or a path on this origin');
+  }
+  return { provider: value.provider, signallingUrl: url };
 }
 
 /** Checks the shape by hand so neither page has to ship zod. Throws with the first thing wrong. */
@@ -62,6 +83,7 @@ export function parseRuntimeConfig(value: unknown): RuntimeConfig {
     },
     demo: value.demo === true,
     ...(typeof idle === 'number' ? { idleTimeoutMinutes: idle } : {}),
+    ...(value.video === undefined ? {} : { video: parseVideoConfig(value.video) }),
   };
 }
 

@@ -35,3 +35,43 @@ describe('the console’s runtime configuration', () => {
     expect(() => parseRuntimeConfig({ ...local, idleTimeoutMinutes: 0 })).toThrow(/idleTimeoutMinutes/);
   });
 });
+
+describe('the video part of the runtime configuration', () => {
+  it('is optional, and kept when given', () => {
+    expect(parseRuntimeConfig(local).video).toBeUndefined();
+    expect(parseRuntimeConfig({ ...local, video: { provider: 'chime' } }).video).toEqual({
+      provider: 'chime',
+    });
+    expect(
+      parseRuntimeConfig({
+        ...local,
+        video: { provider: 'local-webrtc', signallingUrl: '/meetings/signalling' },
+      }).video,
+    ).toEqual({ provider: 'local-webrtc', signallingUrl: '/meetings/signalling' });
+    expect(
+      parseRuntimeConfig({
+        ...local,
+        video: { provider: 'local-webrtc', signallingUrl: 'ws://127.0.0.1:3000/m' },
+      }).video?.signallingUrl,
+    ).toBe('ws://127.0.0.1:3000/m');
+  });
+
+  it('names what is wrong', () => {
+    expect(() => parseRuntimeConfig({ ...local, video: { provider: 'zoom' } })).toThrow(
+      /config.video.provider/,
+    );
+    expect(() => parseRuntimeConfig({ ...local, video: 'chime' })).toThrow(/config.video must be an object/);
+    expect(() =>
+      parseRuntimeConfig({
+        ...local,
+        video: { provider: 'local-webrtc', signallingUrl: 'https://x.example/ws' },
+      }),
+    ).toThrow(/signallingUrl must be a ws\(s\) URL or a path/);
+    expect(() =>
+      parseRuntimeConfig({
+        ...local,
+        video: { provider: 'local-webrtc', signallingUrl: '//evil.example/ws' },
+      }),
+    ).toThrow(/signallingUrl/);
+  });
+});

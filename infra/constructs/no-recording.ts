@@ -1,0 +1,174 @@
+import { type CfnResource, type IAspect, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnRole, Effect, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+import { CHIME_ACTIONS_USED } from '../../layers/meetings/chime-meetings';
+import { type ControlRegion, parseControlRegion } from '../../layers/meetings/regions';
+
+/**
+ * Never recorded, by construction (R9): what the app's roles may do with Amazon Chime, and what none of them
+ * may ever do, whatever else is attached to them later (an explicit Deny beats every Allow, including the
+ * AWS-managed `AmazonChimeSDK` policy, which allows capture pipelines and transcription: never attach it).
+ *
+ * Action names are the Service Authorization Reference's for "Amazon Chime" (service prefix `chime`, which
+ * also covers the Chime SDK meetings and media-pipelines namespaces).
+ */
+
+/**
+ * Everything that could copy a consultation's media out of the meeting, or let someone else hear it:
+ * - media capture (to S3), concatenation, live connector (RTMP out), media stream pipelines (to Kinesis Video
+ *   Streams) and the KVS pools they write into;
+ * - media insights pipelines (call analytics, recording, voice analytics) and their configurations, and
+ *   resuming a paused one;
+ * - live transcription of a meeting, speaker search and voice tone analysis;
+ * - dialling a phone number into the meeting, and adding attendees: the meeting is for two people, both
+ *   created with it, and a third attendee could listen in.
+ */
+export const CHIME_DENIED_ACTIONS = [
+  'chime:CreateMediaCapturePipeline',
+  'chime:CreateMediaConcatenationPipeline',
+  'chime:CreateMediaLiveConnectorPipeline',
+  'chime:CreateMediaStreamPipeline',
+  'chime:CreateMediaPipelineKinesisVideoStreamPool',
+  'chime:CreateMediaInsightsPipeline',
+  'chime:CreateMediaInsightsPipelineConfiguration',
+  'chime:UpdateMediaInsightsPipelineStatus',
+  'chime:StartMeetingTranscription',
+  'chime:StartSpeakerSearchTask',
+  'chime:StartVoiceToneAnalysisTask',
+  'chime:CreateMeetingDialOut',
+  'chime:CreateAttendee',
+  'chime:BatchCreateAttendee',
+] as const;
+
+/** The same deny, for an AWS Organizations service control policy (covers every principal of the account). */
+export const CHIME_SCP_DENIED_ACTIONS = CHIME_DENIED_ACTIONS.filter(
+  // Adding attendees is an app-level rule; other Chime workloads in the same account may need it.
+  (action) => action !== 'chime:CreateAttendee' && action !== 'chime:BatchCreateAttendee',
+);
+
+export const NO_RECORDING_SID = 'NeverRecordTranscribeOrAddListeners';
+
+/** The explicit Deny, for every role of the app. */
+export function noRecordingDenyStatement(): PolicyStatement {
+  return new PolicyStatement({
+    sid: NO_RECORDING_SID,
+    effect: Effect.DENY,
+    actions: [...CHIME_DENIED_ACTIONS],
+    resources: ['*'],
+  });
+}
+
+export interface MeetingHostAccess {
+  /** Meetings are created, updated and deleted in one control region (the events come from there too). */
+  controlRegion: ControlRegion | string;
+  account: string;
+  partition?: string;
+}
+
+/**
+ * What the function that hosts consultations may do: exactly the calls `ChimeMeetings` makes, on meetings of
+ * this account in the control region. Tagging is allowed only for the meeting's own tags (`practice`, `stage`)
+ * and only together with creating the meeting: the API reference asks for the service's tagging permission
+ * besides the create action when `Tags` are given, and `chime:TagResource` scoped this way lets nothing else
+ * be tagged or re-tagged.
+ */
+export function meetingHostStatements(access: MeetingHostAccess): PolicyStatement[] {
+  const region = parseControlRegion(access.controlRegion);
+  const meetings = `arn:${access.partition ?? 'aws'}:chime:${region}:${access.account}:meeting/*`;
+  return [
+    new PolicyStatement({
+      sid: 'HostVideoConsultations',
+      effect: Effect.ALLOW,
+      actions: [...CHIME_ACTIONS_USED],
+      resources: [meetings],
+    }),
+    new PolicyStatement({
+      sid: 'TagMeetingsAtCreation',
+      effect: Effect.ALLOW,
+      actions: ['chime:TagResource'],
+      resources: [meetings],
+      conditions: {
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['practice', 'stage'] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+    }),
+  ];
+}
+
+/** The organisation-level guard: attach to the OU or accounts that run Clinic Connect. */
+export function noRecordingServiceControlPolicy(): {
+  Version: '2012-10-17';
+  Statement: { Sid: string; Effect: 'Deny'; Action: string[]; Resource: '*' }[];
+} {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ClinicConnectNeverRecordsConsultations',
+        Effect: 'Deny',
+        Action: [...CHIME_SCP_DENIED_ACTIONS],
+        Resource: '*',
+      },
+    ],
+  };
+}
+
+/** The deny as a policy document, for an inline policy named the same everywhere. */
+export function noRecordingPolicyDocument(): PolicyDocument {
+  return new PolicyDocument({ statements: [noRecordingDenyStatement()] });
+}
+
+const INLINE_POLICY_NAME = 'NeverRecordConsultations';
+
+/**
+ * `Aspects.of(app).add(new NoRecordingAspect())`: the deny on every role the app defines, L2 (`Role`) or L1
+ * (`CfnRole`, and the CDK's own custom-resource provider roles, which are plain `AWS::IAM::Role` resources),
+ * so a role added later cannot be forgotten. Idempotent.
+ */
+export class NoRecordingAspect implements IAspect {
+  private readonly done = new WeakSet<IConstruct>();
+
+  visit(node: IConstruct): void {
+    if (node instanceof Role) {
+      if (this.done.has(node)) return;
+      this.done.add(node);
+      node.addToPrincipalPolicy(noRecordingDenyStatement());
+      return;
+    }
+    if (node instanceof CfnRole) {
+      // An L2 role's own L1: its policy is added through the L2 above.
+      if (node.node.scope instanceof Role) return;
+      if (this.done.has(node)) return;
+      this.done.add(node);
+      const stack = Stack.of(node);
+      const existing = Array.isArray(node.policies) ? node.policies : [];
+      node.policies = [
+        ...existing,
+        { policyName: INLINE_POLICY_NAME, policyDocument: stack.resolve(noRecordingPolicyDocument()) },
+      ];
+      return;
+    }
+    const resource = node as Partial<CfnResource>;
+    if (resource.cfnResourceType === 'AWS::IAM::Role' && typeof resource.addPropertyOverride === 'function') {
+      if (this.done.has(node)) return;
+      this.done.add(node);
+      const stack = Stack.of(node);
+      const ours = {
+        PolicyName: INLINE_POLICY_NAME,
+        PolicyDocument: stack.resolve(noRecordingPolicyDocument().toJSON()),
+      };
+      // The provider's own `Policies` is a lazy value (statements may still be added): append at synth time.
+      const properties = (node as unknown as { _cfnProperties?: Record<string, unknown> })._cfnProperties;
+      const existing = properties?.Policies;
+      resource.addPropertyOverride(
+        'Policies',
+        Lazy.any({
+          produce: () => {
+            const resolved: unknown = stack.resolve(existing);
+            return [...(Array.isArray(resolved) ? resolved : []), ours];
+          },
+        }),
+      );
+    }
+  }
+}
