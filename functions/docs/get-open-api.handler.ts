@@ -6,10 +6,11 @@ import { ROUTES } from '../routes';
 import { getOpenApiRoute } from './routes';
 
 const config = loadConfig(functionConfig(getOpenApiRoute));
-/** Built once per container: the routes cannot change while it runs. No store, no SDK client. */
-const document = buildOpenApiDocument(ROUTES, { version: config.APP_VERSION });
+// Built on first request, then kept for the container (the routes cannot change while it runs): turning
+// every route's schemas into JSON Schema is the one costly thing here, and a cold start need not wait for it.
+let document: ReturnType<typeof buildOpenApiDocument> | undefined;
 
 export const handler = httpHandler(getOpenApiRoute, async () => ({
-  body: document,
+  body: (document ??= buildOpenApiDocument(ROUTES, { version: config.APP_VERSION })),
   headers: { 'cache-control': 'public, max-age=300' },
 }));

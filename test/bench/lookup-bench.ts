@@ -1,132 +1,113 @@
-import { startTestStack } from '../support/local-stack';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { directoryKeys } from '../../layers/directory/model';
+import { createDocumentClient } from '../../layers/storage/dynamo-client';
+import type { startTestStack } from '../support/local-stack';
 import { signedInDemoMember, syntheticPatient } from '../support/lookups';
 import { mintAccessToken } from '../support/tokens';
 import { round, summarise } from './stats';
 
 /** The synthetic patient every lookup asks for (infra/local/pds/patients/9990000018.json). */
 const NHS_NUMBER = '9990000018';
-const WARMUP = 50;
+const WARMUP = 100;
 /** Access tokens from test/support/tokens.ts live 5 minutes: take a new one well before that. */
 const TOKEN_REFRESH_MS = 3 * 60_000;
 
-type Summary = ReturnType<typeof summarise>;
+type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 
-export interface LocalGatewayBench {
-  /** `GET /api/health` alone, `warmRequests` times: the bench's long-standing warm-latency row. */
-  healthWarm: Summary;
-  /** Lookups through the same stack, each round a health check, a match and a no-match in turn. */
-  lookup: {
-    requests: number;
-    healthBaselineMs: Summary;
-    matchMs: Summary;
-    noMatchMs: Summary;
-    /** p50 of each kind of lookup minus p50 of the health checks interleaved with them. */
-    overheadOverBaselineMs: { match: number; noMatch: number };
-  };
-}
-
-async function timed(request: () => Promise<Response>, check: (status: number, body: string) => void) {
+async function timed(work: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint();
-  const response = await request();
-  const body = await response.text();
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-  check(response.status, body);
-  return elapsed;
+  await work();
+  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 /**
  * Warm latency through the real local stack (gateway, handler modules, dynalite, the local PDS stand-in over
- * HTTP with its signed-JWT token flow): the health check, then `POST /api/lookups` as a signed-in clinician
- * who has accepted the acceptable-use policy, a match and a no-match (right NHS number, wrong birth date),
- * with health checks interleaved as the baseline so that all three see the same process, JIT and table
- * sizes. Rate limits are raised out of the way: every request is a real lookup, audited and (on a match)
- * stored, as in production.
+ * HTTP with its signed-JWT token flow): `POST /api/lookups` as a signed-in clinician, a match and a no-match,
+ * against the baseline of one bare DynamoDB GetItem on dynalite from this process, all interleaved so that
+ * each sees the same process, JIT and table sizes. Rate limits are raised out of the way: every request is a
+ * real lookup, audited and (on a match) stored, as in production.
  */
-export async function benchLocalGateway(options: {
-  warmRequests: number;
-  lookupRequests: number;
-}): Promise<LocalGatewayBench> {
-  const stack = await startTestStack({
-    env: {
-      LOOKUP_LIMIT_PER_USER_PER_HOUR: '1000000',
-      LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '1000000',
-    },
-  });
-  try {
-    const healthUrl = `${stack.url}/api/health`;
-    const health = () => fetch(healthUrl);
-    const healthOk = (status: number) => {
-      if (status !== 200) throw new Error(`health answered ${status}`);
-    };
+export async function benchLookup(stack: TestStack, options: { requests: number }) {
+  const client = createDocumentClient({ AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: stack.dynamoEndpoint });
+  const directory = stack.tableNames.directory as string;
+  const getItem = async () => {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: directory, Key: directoryKeys.practice(stack.demo.practice.practiceId) }),
+    );
+    if (!Item) throw new Error('the demo practice is gone');
+  };
+  const health = async () => {
+    const response = await fetch(`${stack.url}/api/health`);
+    await response.text();
+    if (response.status !== 200) throw new Error(`health answered ${response.status}`);
+  };
 
-    for (let i = 0; i < WARMUP; i++) await timed(health, healthOk);
-    const healthSamples: number[] = [];
-    for (let i = 0; i < options.warmRequests; i++) healthSamples.push(await timed(health, healthOk));
+  const clinician = await signedInDemoMember(stack, 'clinician');
+  const member = stack.demo.staff.find((s) => s.sub === clinician.sub);
+  if (!member) throw new Error('the demo clinician is gone');
+  let token = clinician.token;
+  let mintedAt = Date.now();
+  const freshToken = async () => {
+    if (Date.now() - mintedAt < TOKEN_REFRESH_MS) return token;
+    ({ token } = await mintAccessToken(stack, {
+      sub: member.sub,
+      email: member.email,
+      practice_id: stack.demo.practice.practiceId,
+      role: member.role,
+    }));
+    mintedAt = Date.now();
+    return token;
+  };
 
-    const clinician = await signedInDemoMember(stack, 'clinician');
-    let token = clinician.token;
-    let mintedAt = Date.now();
-    const member = stack.demo.staff.find((s) => s.sub === clinician.sub);
-    if (!member) throw new Error('the demo clinician is gone');
-    const freshToken = async () => {
-      if (Date.now() - mintedAt < TOKEN_REFRESH_MS) return token;
-      ({ token } = await mintAccessToken(stack, {
-        sub: member.sub,
-        email: member.email,
-        practice_id: stack.demo.practice.practiceId,
-        role: member.role,
-      }));
-      mintedAt = Date.now();
-      return token;
-    };
+  const patient = await syntheticPatient(stack.pds.patientsDir, NHS_NUMBER);
+  const wrongBirthDate = patient.birthDate === '1970-01-01' ? '1970-01-02' : '1970-01-01';
+  const lookUp = (birthDate: string, bearer: string, expected: 'match' | 'no-match') => async () => {
+    const response = await fetch(`${stack.url}/api/lookups`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ nhsNumber: NHS_NUMBER, birthDate }),
+    });
+    const body = await response.text();
+    if (response.status !== 200) throw new Error(`lookup answered ${response.status}: ${body.slice(0, 300)}`);
+    if ((JSON.parse(body) as { result?: string }).result !== expected)
+      throw new Error(`expected ${expected}`);
+  };
 
-    const patient = await syntheticPatient(stack.pds.patientsDir, NHS_NUMBER);
-    const wrongBirthDate = patient.birthDate === '1970-01-01' ? '1970-01-02' : '1970-01-01';
-    const lookUp = (birthDate: string, bearer: string) => () =>
-      fetch(`${stack.url}/api/lookups`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ nhsNumber: NHS_NUMBER, birthDate }),
-      });
-    const answers = (result: 'match' | 'no-match') => (status: number, body: string) => {
-      if (status !== 200) throw new Error(`lookup answered ${status}: ${body.slice(0, 300)}`);
-      const answer = JSON.parse(body) as { result?: string };
-      if (answer.result !== result) throw new Error(`expected ${result}, got ${answer.result}`);
-    };
-
-    for (let i = 0; i < WARMUP; i++) {
-      await timed(lookUp(patient.birthDate, await freshToken()), answers('match'));
-      await timed(lookUp(wrongBirthDate, await freshToken()), answers('no-match'));
-      await timed(health, healthOk);
-    }
-    const baseline: number[] = [];
-    const match: number[] = [];
-    const noMatch: number[] = [];
-    for (let i = 0; i < options.lookupRequests; i++) {
-      // The token is fetched outside the timed part: minting is the bench's own work, not the server's.
-      const bearer = await freshToken();
-      baseline.push(await timed(health, healthOk));
-      match.push(await timed(lookUp(patient.birthDate, bearer), answers('match')));
-      noMatch.push(await timed(lookUp(wrongBirthDate, bearer), answers('no-match')));
-    }
-
-    const healthBaselineMs = summarise(baseline);
-    const matchMs = summarise(match);
-    const noMatchMs = summarise(noMatch);
-    return {
-      healthWarm: summarise(healthSamples),
-      lookup: {
-        requests: options.lookupRequests,
-        healthBaselineMs,
-        matchMs,
-        noMatchMs,
-        overheadOverBaselineMs: {
-          match: round(matchMs.p50 - healthBaselineMs.p50),
-          noMatch: round(noMatchMs.p50 - healthBaselineMs.p50),
-        },
-      },
-    };
-  } finally {
-    await stack.stop();
+  for (let i = 0; i < WARMUP; i++) {
+    const bearer = await freshToken();
+    await getItem();
+    await health();
+    await lookUp(patient.birthDate, bearer, 'match')();
+    await lookUp(wrongBirthDate, bearer, 'no-match')();
   }
+  const samples = {
+    getItem: [] as number[],
+    health: [] as number[],
+    match: [] as number[],
+    noMatch: [] as number[],
+  };
+  for (let i = 0; i < options.requests; i++) {
+    // The token is fetched outside the timed part: minting is the bench's own work, not the server's.
+    const bearer = await freshToken();
+    samples.getItem.push(await timed(getItem));
+    samples.match.push(await timed(lookUp(patient.birthDate, bearer, 'match')));
+    samples.noMatch.push(await timed(lookUp(wrongBirthDate, bearer, 'no-match')));
+    samples.health.push(await timed(health));
+  }
+  const getItemMs = summarise(samples.getItem);
+  const matchMs = summarise(samples.match);
+  const noMatchMs = summarise(samples.noMatch);
+  return {
+    requests: options.requests,
+    getItemMs,
+    matchMs,
+    noMatchMs,
+    healthMs: summarise(samples.health),
+    ratios: {
+      matchP50: round(matchMs.p50 / getItemMs.p50, 1),
+      matchP99: round(matchMs.p99 / getItemMs.p99, 1),
+      noMatchP50: round(noMatchMs.p50 / getItemMs.p50, 1),
+      noMatchP99: round(noMatchMs.p99 / getItemMs.p99, 1),
+    },
+  };
 }
