@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -69,6 +70,10 @@ export interface LocalCapability {
   /** Calls `invoke` with events in the same shape and with the same delivery semantics as in AWS. */
   trigger?(user: EventFunctionDefinition, invoke: (event: unknown) => Promise<unknown>): void;
   mounts?: LocalMount[];
+  /** Takes a WebSocket upgrade on the local origin (returns false for a path that is not its own). */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** What the browser apps are told about this stand-in (merged into `/config.json`). */
+  webConfig?: Record<string, unknown>;
   /** Lines for `npm start`'s banner: where it is, what to try. */
   describe?(): string[];
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { type CfnResource, type IAspect, Lazy, Stack } from 'aws-cdk-lib';
-import { CfnRole, Effect, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { CfnRole, Effect, ManagedPolicy, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { CHIME_ACTIONS_USED } from '../../layers/meetings/chime-meetings';
 import { type ControlRegion, parseControlRegion } from '../../layers/meetings/regions';
@@ -118,57 +118,62 @@ export function noRecordingPolicyDocument(): PolicyDocument {
   return new PolicyDocument({ statements: [noRecordingDenyStatement()] });
 }
 
-const INLINE_POLICY_NAME = 'NeverRecordConsultations';
-
 /**
  * `Aspects.of(app).add(new NoRecordingAspect())`: the deny on every role the app defines, L2 (`Role`) or L1
  * (`CfnRole`, and the CDK's own custom-resource provider roles, which are plain `AWS::IAM::Role` resources),
- * so a role added later cannot be forgotten. Idempotent.
+ * so a role added later cannot be forgotten. One customer-managed policy per stack, attached to each role
+ * (the compliance packs refuse inline policies). Idempotent.
  */
 export class NoRecordingAspect implements IAspect {
   private readonly done = new WeakSet<IConstruct>();
+  private readonly policies = new Map<Stack, ManagedPolicy>();
 
   visit(node: IConstruct): void {
+    if (this.done.has(node)) return;
     if (node instanceof Role) {
-      if (this.done.has(node)) return;
       this.done.add(node);
-      node.addToPrincipalPolicy(noRecordingDenyStatement());
+      node.addManagedPolicy(this.policyOf(Stack.of(node)));
       return;
     }
     if (node instanceof CfnRole) {
-      // An L2 role's own L1: its policy is added through the L2 above.
+      // An L2 role's own L1: the policy is attached through the L2 above.
       if (node.node.scope instanceof Role) return;
-      if (this.done.has(node)) return;
       this.done.add(node);
-      const stack = Stack.of(node);
-      const existing = Array.isArray(node.policies) ? node.policies : [];
-      node.policies = [
-        ...existing,
-        { policyName: INLINE_POLICY_NAME, policyDocument: stack.resolve(noRecordingPolicyDocument()) },
-      ];
+      const arn = this.policyOf(Stack.of(node)).managedPolicyArn;
+      const existing = Array.isArray(node.managedPolicyArns) ? node.managedPolicyArns : [];
+      node.managedPolicyArns = [...existing, arn];
       return;
     }
     const resource = node as Partial<CfnResource>;
     if (resource.cfnResourceType === 'AWS::IAM::Role' && typeof resource.addPropertyOverride === 'function') {
-      if (this.done.has(node)) return;
       this.done.add(node);
       const stack = Stack.of(node);
-      const ours = {
-        PolicyName: INLINE_POLICY_NAME,
-        PolicyDocument: stack.resolve(noRecordingPolicyDocument().toJSON()),
-      };
-      // The provider's own `Policies` is a lazy value (statements may still be added): append at synth time.
+      const arn = this.policyOf(stack).managedPolicyArn;
+      // The provider's own properties may still change: append at synth time.
       const properties = (node as unknown as { _cfnProperties?: Record<string, unknown> })._cfnProperties;
-      const existing = properties?.Policies;
+      const existing = properties?.ManagedPolicyArns;
       resource.addPropertyOverride(
-        'Policies',
+        'ManagedPolicyArns',
         Lazy.any({
           produce: () => {
             const resolved: unknown = stack.resolve(existing);
-            return [...(Array.isArray(resolved) ? resolved : []), ours];
+            return [...(Array.isArray(resolved) ? resolved : []), stack.resolve(arn)];
           },
         }),
       );
     }
+  }
+
+  private policyOf(stack: Stack): ManagedPolicy {
+    let policy = this.policies.get(stack);
+    if (!policy) {
+      policy = new ManagedPolicy(stack, 'NeverRecordConsultations', {
+        description: 'Consultations are never recorded, transcribed or listened to: denied to every role',
+        document: noRecordingPolicyDocument(),
+      });
+      this.done.add(policy);
+      this.policies.set(stack, policy);
+    }
+    return policy;
   }
 }

@@ -124,6 +124,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     standIns.set(id, await capability.local({ dataDir: options.dataDir, origin, env: settings }));
   }
   const mounts: LocalMount[] = [...standIns.values()].flatMap((standIn) => standIn.mounts ?? []);
+  // WebSockets (the local meeting service's signalling): the stand-in whose path it is takes the upgrade.
+  server.on('upgrade', (req, socket, head) => {
+    const taken = [...standIns.values()].some((standIn) => standIn.upgrade?.(req, socket, head) ?? false);
+    if (!taken) socket.destroy();
+  });
   const functions = createFunctionRunner(REPO_ROOT);
 
   // The same settings the CDK stack gives each function, pointed at the local parts.
@@ -202,6 +207,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     apiBase: '/api',
     oidc: { authority: issuer, clientId: CONSOLE_CLIENT_ID, scope: 'openid email profile offline_access' },
     demo: true,
+    ...Object.assign({}, ...[...standIns.values()].map((standIn) => standIn.webConfig ?? {})),
   });
 
   const canonicalHost = new URL(origin).host;

@@ -1,4 +1,4 @@
-import { type App, CrossStackReferences, ReferenceStrength, Tags, Validations } from 'aws-cdk-lib';
+import { type App, Aspects, CrossStackReferences, ReferenceStrength, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import { EVENT_FUNCTIONS } from '../../functions/event-functions';
 import { ROUTES } from '../../functions/routes';
@@ -8,6 +8,7 @@ import type { EventFunctionDefinition } from '../../layers/functions/event-funct
 import type { RouteDefinition } from '../../layers/http/route';
 import type { CapabilityRegistry } from '../capabilities/registry';
 import { type StageConfig, StageConfigError } from '../config';
+import { NoRecordingAspect } from '../constructs/no-recording';
 import { ApiStack } from './api-stack';
 import { BackupCopyStack } from './backup-copy-stack';
 import { DataStack } from './data-stack';
@@ -130,6 +131,9 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
     userPoolClient: web.consoleClient,
   });
 
+  // Never recorded, by construction: every role the app defines carries the deny of media capture,
+  // transcription and pipelines (infra/constructs/no-recording.ts), whatever it is otherwise allowed.
+  Aspects.of(app).add(new NoRecordingAspect());
   Tags.of(app).add('app', 'clinic-connect');
   Tags.of(app).add('stage', config.stage);
   if (options.compliancePacks ?? true) Validations.of(app).addPlugins(...compliancePacks(app));

@@ -9,9 +9,9 @@ import type { Browser, Page } from 'playwright-core';
 import { build, type Manifest } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newConsultationState, transition } from '../../functions/consultations/consultation-state';
+import { LocalMeetings } from '../../infra/local/meetings/local-meetings';
 import { createSignallingServer, type SignallingServer } from '../../infra/local/meetings/signalling-server';
 import type { JoinInfo } from '../../layers/meetings/join-info';
-import { LocalMeetings } from '../../layers/meetings/local-meetings';
 import type { MeetingEvent } from '../../layers/meetings/meeting-events';
 import { launchChromium, watchForErrors } from '../support/browser';
 

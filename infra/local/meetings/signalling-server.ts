@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import type { LocalMeetingChange, LocalMeetings } from '../../../layers/meetings/local-meetings';
 import type { AttendeeEventType } from '../../../layers/meetings/meeting-events';
 import {
   CLOSE_CODES,
@@ -11,6 +10,7 @@ import {
   type PeerLeftReason,
   type ServerMessage,
 } from '../../../layers/meetings/signalling-protocol';
+import type { LocalMeetingChange, LocalMeetings } from './local-meetings';
 
 /**
  * The local media path's signalling: rooms keyed by meeting id, one WebSocket per attendee, authenticated by

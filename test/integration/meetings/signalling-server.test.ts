@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { newConsultationState, transition } from '../../../functions/consultations/consultation-state';
+import { LocalMeetings } from '../../../infra/local/meetings/local-meetings';
 import {
   createSignallingServer,
   type SignallingServer,
 } from '../../../infra/local/meetings/signalling-server';
-import { LocalMeetings } from '../../../layers/meetings/local-meetings';
 import type { MeetingEvent } from '../../../layers/meetings/meeting-events';
 import type { CreatedMeeting } from '../../../layers/meetings/meeting-provider';
 import type { ServerMessage } from '../../../layers/meetings/signalling-protocol';

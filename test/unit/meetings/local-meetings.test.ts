@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalMeetings } from '../../../layers/meetings/local-meetings';
+import { LocalMeetings } from '../../../infra/local/meetings/local-meetings';
 import type { MeetingEvent } from '../../../layers/meetings/meeting-events';
 import { MeetingNotFoundError, MeetingRequestError } from '../../../layers/meetings/meeting-provider';
 import type { MediaRegion } from '../../../layers/meetings/regions';

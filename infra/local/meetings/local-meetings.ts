@@ -1,5 +1,4 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { logger } from '../observability/powertools';
 import {
   ADMITTED_CAPABILITIES,
   type AttendeeCapabilities,
@@ -8,8 +7,8 @@ import {
   type MeetingFeatures,
   type MeetingInfo,
   WAITING_CAPABILITIES,
-} from './join-info';
-import type { MeetingEvent } from './meeting-events';
+} from '../../../layers/meetings/join-info';
+import type { MeetingEvent } from '../../../layers/meetings/meeting-events';
 import {
   assertOpaqueId,
   assertTagValue,
@@ -18,8 +17,9 @@ import {
   MeetingNotFoundError,
   type MeetingProvider,
   MeetingRequestError,
-} from './meeting-provider';
-import { type MediaRegion, parseMediaRegion } from './regions';
+} from '../../../layers/meetings/meeting-provider';
+import { type MediaRegion, parseMediaRegion } from '../../../layers/meetings/regions';
+import { logger } from '../../../layers/observability/powertools';
 
 /**
  * The local stand-in for Chime meetings (`npm start`, tests): the same port, the same rules (opaque ids, EU

@@ -1,0 +1,122 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CHIME_MEETING_EVENT_PATTERN } from '../../layers/meetings/meeting-events';
+import { CONTROL_REGIONS, type ControlRegion } from '../../layers/meetings/regions';
+import { StageConfigError } from '../config';
+import { acknowledge } from '../constructs/acknowledge';
+import { meetingHostStatements } from '../constructs/no-recording';
+import { createLocalMeetingService, MEETINGS_API_PATH } from '../local/meetings/meeting-service';
+import { SIGNALLING_PATH } from '../local/meetings/signalling-server';
+import { defineCapability } from './capability';
+
+/** EventBridge's own retries, which the local stand-in copies. */
+const DELIVERY_ATTEMPTS = 3;
+
+/**
+ * Video meetings: the Amazon Chime SDK in AWS, the local meeting service (WebRTC between the two browsers,
+ * WebSocket signalling) on `npm start`. A function that `uses` it creates, admits to and ends meetings; a
+ * function it `trigger`s receives their state changes, in EventBridge's "Chime Meeting State Change" shape in
+ * both places. Chime is called in the stage's region, which must be an EU control region (London or
+ * Frankfurt): meetings can only be changed, and send their events, where they were made. Media goes to the
+ * EU media region each consultation names. Nothing is ever recorded: every role of the app carries the deny
+ * of capture, transcription and pipelines (infra/constructs/no-recording.ts, applied to the whole app).
+ */
+export const capability = defineCapability({
+  id: 'meetings',
+  summary: 'Video meetings (Amazon Chime SDK; the local meeting service)',
+  clients: ['ChimeSDKMeetings'],
+
+  aws(stage) {
+    const region = stage.config.region;
+    if (!(CONTROL_REGIONS as readonly string[]).includes(region)) {
+      throw new StageConfigError(
+        `Invalid stage configuration (CDK context). region: video consultations need a Chime control region ` +
+          `in the EU (${CONTROL_REGIONS.join(', ')}); "${region}" is not one.`,
+      );
+    }
+    let failed: Queue | undefined;
+    return {
+      use: () => ({
+        environment: { CHIME_CONTROL_REGION: region },
+        statements: meetingHostStatements({
+          controlRegion: region as ControlRegion,
+          account: Aws.ACCOUNT_ID,
+          partition: Aws.PARTITION,
+        }),
+      }),
+      invocation: () => ({
+        deadLetterQueue:
+          'Invoked asynchronously by an EventBridge rule; events the function fails on, after Lambda\u2019s two ' +
+          'retries, go to an encrypted on-failure queue (an SQS destination), which is what this finding asks for.',
+        concurrency:
+          'At most a handful of events per consultation (joined, left, dropped, ended): its rate is bounded by the ' +
+          'number of consultations, which the invite limits bound.',
+      }),
+      trigger(user, { fn, permissions }) {
+        failed ??= new Queue(stage.scope, 'MeetingEventsFailed', {
+          encryption: QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        });
+        acknowledge(
+          failed,
+          ['AwsSolutions-SQS3', 'HIPAA.Security-SQSQueueDLQ', 'NIST.800.53.R5-SQSQueueDLQ'],
+          'This queue is itself the dead letter of the meeting event function: a dead letter queue of its own would only move failures once more.',
+        );
+        acknowledge(
+          failed,
+          ['HIPAA.Security-SQSQueueSSE', 'NIST.800.53.R5-SQSQueueSSE', 'Serverless-SQSQueueSSE' as string],
+          'Failed meeting events hold ids only (meeting, attendee, consultation): SQS-managed encryption at rest suffices.',
+        );
+        fn.configureAsyncInvoke({ onFailure: new SqsDestination(failed), retryAttempts: 2 });
+        permissions.addStatements(
+          new PolicyStatement({
+            sid: 'SendFailedMeetingEvents',
+            effect: Effect.ALLOW,
+            actions: ['sqs:SendMessage'],
+            resources: [failed.queueArn],
+          }),
+        );
+        new Rule(stage.scope, `${user.id}MeetingEvents`, {
+          description: 'Chime meeting and attendee state changes of this account, to the consultation state',
+          eventPattern: CHIME_MEETING_EVENT_PATTERN,
+          targets: [new LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+        });
+      },
+    };
+  },
+
+  async local(stage) {
+    const service = createLocalMeetingService({ origin: stage.origin });
+    return {
+      environment: { MEETINGS_LOCAL_URL: `${stage.origin}${MEETINGS_API_PATH}` },
+      mounts: [{ prefix: MEETINGS_API_PATH, handle: service.handle }],
+      upgrade: service.handleUpgrade,
+      webConfig: { video: { provider: 'local-webrtc', signallingUrl: SIGNALLING_PATH } },
+      trigger(user, invoke) {
+        service.onStateChange((event) => {
+          // As EventBridge: asynchronous, a few attempts, then given up (and said so).
+          const attempt = async (left: number): Promise<void> => {
+            try {
+              await invoke(event);
+            } catch (error) {
+              if (left > 1) return attempt(left - 1);
+              console.error(
+                `[meetings] ${user.id} failed on ${event.detail.eventType}: ${(error as Error).message}`,
+              );
+            }
+          };
+          void attempt(DELIVERY_ATTEMPTS);
+        });
+      },
+      describe: () => [
+        `Local video meetings: peer to peer in the browser, signalling at ${stage.origin.replace(/^http/, 'ws')}${SIGNALLING_PATH}`,
+      ],
+      close: () => service.close(),
+    };
+  },
+});
