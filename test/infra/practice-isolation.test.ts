@@ -235,7 +235,10 @@ describe('practice data only through the practice data role', () => {
     // A role tag would become the principal tag of a session that passed none.
     expect(JSON.stringify(role.Tags ?? [])).not.toContain('practiceId');
     expect(propertiesOf(app, dataRoleOf(app).permissions).Roles).toEqual([{ Ref: roleId }]);
-    expect(role.ManagedPolicyArns).toBeUndefined();
+    // Besides its own policy, only the deny every role carries (infra/constructs/no-recording.ts).
+    expect(JSON.stringify(role.ManagedPolicyArns)).toMatch(
+      /^\[\{"Ref":"NeverRecordConsultations[0-9A-F]+"\}\]$/,
+    );
     expect(role.Policies).toBeUndefined();
     app.api.hasOutput('PracticeDataRoleArn', { Value: { 'Fn::GetAtt': [roleId, 'Arn'] } });
   });
