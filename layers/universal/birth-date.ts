@@ -7,12 +7,14 @@
 export const EARLIEST_BIRTH_DATE = '1890-01-01';
 export const EARLIEST_BIRTH_DATE_TEXT = '1 January 1890';
 
-// One formatter for the process: building one costs more than the lookup's own validation (en-CA: YYYY-MM-DD).
-const LONDON_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+// One formatter for the process, made on first use: building one costs more than the lookup's own validation,
+// and a cold start that never needs it should not pay for ICU's time-zone data (en-CA: YYYY-MM-DD).
+let londonDate: Intl.DateTimeFormat | undefined;
 
 /** Today's calendar date in the UK, where the practices are: a baby born this morning has a birth date. */
 export function todayInLondon(now = new Date()): string {
-  return LONDON_DATE.format(now);
+  londonDate ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+  return londonDate.format(now);
 }
 
 /** `YYYY-MM-DD` naming a day that exists (no 30 February). */
