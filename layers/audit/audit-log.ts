@@ -14,6 +14,13 @@ export const AUDIT_EVENT_TYPES = [
   'staff.role_changed',
   'staff.aup_accepted',
   'patient.lookup',
+  'consultation.code_attempt',
+  'consultation.consent',
+  'consultation.admitted',
+  'consultation.dissent',
+  'consultation.ended',
+  'consultation.opt_out',
+  'practice.video_settings_changed',
 ] as const;
 
 export const AuditEvent = z.object({

@@ -6,6 +6,12 @@ import { type DirectoryStore, DynamoDirectoryStore } from '../directory/director
 import type { Invitation, Membership, Practice, StaffMember } from '../directory/model';
 import { type FunctionSettings, tableNames } from '../functions/function-config';
 import { platformDocumentClient, practiceDocumentClient, scopedClients } from '../isolation/scoped-clients';
+import {
+  ConsultationPointers,
+  PracticeConsents,
+  PracticeConsultations,
+  PracticeVideoSettings,
+} from '../records/consultation-records';
 import { PracticeLookups } from '../records/lookup-records';
 import { PracticeRateLimits } from '../records/rate-limits';
 
@@ -105,11 +111,18 @@ export interface PracticeStores {
   /** The practice's lookups (patient details encrypted under its key). */
   lookups: PracticeLookups;
   rateLimits: PracticeRateLimits;
+  /** Video consultations, one per invite (no patient data: ids, steps, yes/no answers). */
+  consultations: PracticeConsultations;
+  /** The patient's consent to each consultation, written once. */
+  consents: PracticeConsents;
+  videoSettings: PracticeVideoSettings;
 }
 
 /** How a function opens stores: the platform's, and one practice's at a time. */
 export interface StoreAccess {
   platform(): PlatformDirectory;
+  /** Pointers from a meeting id to its practice and consultation, grace deadlines (PLATFORM partition). */
+  consultationPointers(): ConsultationPointers;
   practice(practiceId: string): PracticeStores;
 }
 
@@ -122,8 +135,14 @@ export function storeAccess(options: {
   platformClient: () => DynamoDBDocumentClient;
   practiceClient: (practiceId: string) => DynamoDBDocumentClient;
 }): StoreAccess {
+  const platformRecords = () => {
+    if (!options.tables.records)
+      throw new ConfigError('Invalid configuration. TABLE_RECORDS: is required by this function');
+    return options.tables.records;
+  };
   return {
     platform: () => new DynamoDirectoryStore(options.platformClient(), options.tables.directory),
+    consultationPointers: () => new ConsultationPointers(options.platformClient(), platformRecords()),
     practice: (practiceId) => {
       const client = options.practiceClient(practiceId);
       const { audit, records } = options.tables;
@@ -148,6 +167,15 @@ export function storeAccess(options: {
         },
         get rateLimits() {
           return new PracticeRateLimits(client, recordsTable(), practiceId);
+        },
+        get consultations() {
+          return new PracticeConsultations(client, recordsTable(), practiceId);
+        },
+        get consents() {
+          return new PracticeConsents(client, recordsTable(), practiceId);
+        },
+        get videoSettings() {
+          return new PracticeVideoSettings(client, recordsTable(), practiceId);
         },
       };
     },

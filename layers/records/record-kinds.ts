@@ -22,6 +22,8 @@ export interface RecordKind {
         epochSeconds?: readonly string[];
         /** Sorted by this attribute in the export. */
         orderBy?: string;
+        /** Attributes left out of the export (dotted paths): working credentials, not the practice's record. */
+        omit?: readonly string[];
       }
     /** Working data of the platform, not the practice's record (counters, wrapped keys): deleted, not exported. */
     | { discard: string };
@@ -31,6 +33,11 @@ export interface RecordKind {
 export const LOOKUP_PATIENT_FIELD: FieldRef = { table: 'records', attribute: 'lookup.patient' };
 /** The NHS number as the audit trail keeps it: encrypted for compliance officers, never readable in a log. */
 export const AUDIT_NHS_NUMBER_FIELD: FieldRef = { table: 'audit', attribute: 'patient.lookup.nhsNumber' };
+/**
+ * A consultation's join credentials (JoinInfo as JSON) while they wait for their attendee: the clinician's
+ * for as long as the meeting runs, the patient's only until it is handed over (once).
+ */
+export const CONSULTATION_JOIN_FIELD: FieldRef = { table: 'records', attribute: 'consultation.joinInfo' };
 
 export const RECORD_KINDS = {
   practice: { table: 'directory', sortKey: 'PRACTICE', offboarding: { exportAs: 'practice', single: true } },
@@ -51,6 +58,28 @@ export const RECORD_KINDS = {
     },
   },
   rateCounter: { table: 'records', sortKey: 'RATE#', offboarding: { discard: 'rate-limit counters' } },
+  /**
+   * One video consultation per invite: where the patient got to, the device check's yes/no answers, usage
+   * metadata (browser, OS, network type, call length; never an IP address), the meeting's ids and state.
+   * The join credentials in it are working data and are left out of the export.
+   */
+  consultation: {
+    table: 'records',
+    sortKey: 'CONSULTATION#',
+    offboarding: {
+      exportAs: 'consultations',
+      epochSeconds: ['expiresAt'],
+      omit: ['meeting.clinicianJoin', 'meeting.patientJoin'],
+    },
+  },
+  /** The patient's consent to one video consultation (R10): written once, never changed. */
+  consent: { table: 'records', sortKey: 'CONSENT#', offboarding: { exportAs: 'consents', orderBy: 'at' } },
+  /** The practice's video settings (its default media region). */
+  videoSettings: {
+    table: 'records',
+    sortKey: 'SETTINGS#video',
+    offboarding: { exportAs: 'videoSettings', single: true },
+  },
   auditEvent: {
     table: 'audit',
     sortKey: 'EVENT#',

@@ -9,5 +9,11 @@ export const PROBLEM_TYPES = {
   suspended: 'urn:clinic-connect:problem:suspended',
   aupRequired: 'urn:clinic-connect:problem:aup-required',
   permissionDenied: 'urn:clinic-connect:problem:permission-denied',
+  /** The patient's join page: a link that does not work (unknown, cancelled, expired, ended: one answer). */
+  linkGone: 'urn:clinic-connect:problem:link-gone',
+  wrongCode: 'urn:clinic-connect:problem:wrong-code',
+  linkLocked: 'urn:clinic-connect:problem:link-locked',
+  linkUsed: 'urn:clinic-connect:problem:link-used',
+  joinSessionGone: 'urn:clinic-connect:problem:join-session-gone',
 } as const;
 export type ProblemType = (typeof PROBLEM_TYPES)[keyof typeof PROBLEM_TYPES];

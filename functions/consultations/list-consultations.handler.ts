@@ -1,0 +1,20 @@
+import { loadConfig } from '../../layers/config/load-config';
+import { CryptoConfig, functionCrypto } from '../../layers/crypto/function-crypto';
+import { functionConfig } from '../../layers/functions/function-config';
+import { httpHandler } from '../../layers/http/pipeline';
+import { practiceStoresFrom } from '../../layers/practice/practice-stores';
+import { listConsultations } from './consultation-view';
+import { JoinableInvitesConfig } from './invites-adapter';
+import { listConsultationsRoute } from './routes';
+import { consultationDeps } from './wiring';
+
+const config = loadConfig([functionConfig(listConsultationsRoute), CryptoConfig, JoinableInvitesConfig]);
+const crypto = functionCrypto();
+const stores = practiceStoresFrom(config, { crypto: () => crypto.fields });
+const deps = consultationDeps(config, stores, { crypto });
+
+export const handler = httpHandler(
+  listConsultationsRoute,
+  async ({ caller }) => ({ body: await listConsultations(deps.invites, caller.stores) }),
+  { stores },
+);
