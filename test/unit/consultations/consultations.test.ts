@@ -49,7 +49,13 @@ const consultation = async (id: string) => {
 };
 
 /** A meeting event as EventBridge delivers it, through the real parser. */
-function delivered(event: Omit<MeetingEvent, 'eventId'> & { eventId?: string }) {
+function delivered(event: {
+  meetingId: string;
+  externalMeetingId?: string;
+  type: MeetingEvent['type'];
+  attendeeId?: string;
+  at: number;
+}) {
   return chimeStateChange({ eventId: randomUUID(), ...event } as MeetingEvent, 'eu-west-2');
 }
 
