@@ -2,6 +2,7 @@ import type { RouteDefinition } from '../layers/http/route';
 import { accountRoutes } from './account/routes';
 import { docsRoutes } from './docs/routes';
 import { healthRoutes } from './health/routes';
+import { inviteRoutes } from './invites/routes';
 import { lookupRoutes } from './lookup/routes';
 import { staffRoutes } from './staff/routes';
 
@@ -15,4 +16,5 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...accountRoutes,
   ...staffRoutes,
   ...lookupRoutes,
+  ...inviteRoutes,
 ];

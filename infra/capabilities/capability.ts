@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -26,6 +27,8 @@ export interface AwsStage {
   context: (key: string) => unknown;
   functionSettings: StageFunctionSettings;
   userPool: { userPoolId: string; userPoolArn: string };
+  /** Sends an alarm the capability made on its own resources (a dead-letter queue's depth) to the operators. */
+  addOperatorAlarm(alarm: Alarm): void;
 }
 
 /** A function its trigger capability connects, after it is made. */

@@ -128,6 +128,7 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
     httpApi: gateway.httpApi,
     userPool: identity.userPool,
     userPoolClient: web.consoleClient,
+    consoleOrigin: web.consoleOrigin,
   });
 
   Tags.of(app).add('app', 'clinic-connect');

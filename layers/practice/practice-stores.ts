@@ -6,8 +6,13 @@ import { type DirectoryStore, DynamoDirectoryStore } from '../directory/director
 import type { Invitation, Membership, Practice, StaffMember } from '../directory/model';
 import { type FunctionSettings, tableNames } from '../functions/function-config';
 import { platformDocumentClient, practiceDocumentClient, scopedClients } from '../isolation/scoped-clients';
+import { PracticeHeldMessages } from '../records/held-messages';
+import { PracticeIdempotencyKeys } from '../records/idempotency-records';
+import { InvitePointers } from '../records/invite-pointers';
+import { PracticeInvites } from '../records/invite-records';
 import { PracticeLookups } from '../records/lookup-records';
 import { PracticeRateLimits } from '../records/rate-limits';
+import { PracticeSmsOptOuts } from '../records/sms-opt-outs';
 
 /** A write aimed at another practice than the one the stores were opened for: a bug, refused. */
 export class CrossPracticeError extends Error {
@@ -105,25 +110,44 @@ export interface PracticeStores {
   /** The practice's lookups (patient details encrypted under its key). */
   lookups: PracticeLookups;
   rateLimits: PracticeRateLimits;
+  /** The practice's invitations (patient details encrypted under its key). */
+  invites: PracticeInvites;
+  /** The clinical lead's review queue. */
+  heldMessages: PracticeHeldMessages;
+  /** Patients' opt-outs of texts from this practice, by blind index of the number. */
+  smsOptOuts: PracticeSmsOptOuts;
+  idempotencyKeys: PracticeIdempotencyKeys;
 }
 
 /** How a function opens stores: the platform's, and one practice's at a time. */
 export interface StoreAccess {
   platform(): PlatformDirectory;
   practice(practiceId: string): PracticeStores;
+  /** Pointers from a token hash or a provider's message id to a practice's invite (PLATFORM partition). */
+  invitePointers(): InvitePointers;
 }
 
 /** Stores over any DynamoDB clients: the functions' scoped ones, or (tests) one client for everything. */
 export function storeAccess(options: {
   /** A function without the audit table in its configuration gets a ConfigError if it asks for the log. */
-  tables: { directory: string; audit?: string; records?: string };
+  tables: { directory?: string; audit?: string; records?: string };
   /** Field encryption under each practice's key; needed by stores that hold patient data. */
   crypto?: () => FieldCrypto;
   platformClient: () => DynamoDBDocumentClient;
   practiceClient: (practiceId: string) => DynamoDBDocumentClient;
 }): StoreAccess {
+  const directoryTable = () => {
+    if (!options.tables.directory)
+      throw new ConfigError('Invalid configuration. TABLE_DIRECTORY: is required by this function');
+    return options.tables.directory;
+  };
   return {
-    platform: () => new DynamoDirectoryStore(options.platformClient(), options.tables.directory),
+    platform: () => new DynamoDirectoryStore(options.platformClient(), directoryTable()),
+    invitePointers: () => {
+      if (!options.tables.records)
+        throw new ConfigError('Invalid configuration. TABLE_RECORDS: is required by this function');
+      return new InvitePointers(options.platformClient(), options.tables.records);
+    },
     practice: (practiceId) => {
       const client = options.practiceClient(practiceId);
       const { audit, records } = options.tables;
@@ -133,10 +157,9 @@ export function storeAccess(options: {
         return records;
       };
       return {
-        directory: new PracticeDirectory(
-          new DynamoDirectoryStore(client, options.tables.directory),
-          practiceId,
-        ),
+        get directory() {
+          return new PracticeDirectory(new DynamoDirectoryStore(client, directoryTable()), practiceId);
+        },
         get audit() {
           if (!audit) throw new ConfigError('Invalid configuration. TABLE_AUDIT: is required by this route');
           return new PracticeAuditLog(new DynamoAuditLog(client, audit), practiceId);
@@ -148,6 +171,18 @@ export function storeAccess(options: {
         },
         get rateLimits() {
           return new PracticeRateLimits(client, recordsTable(), practiceId);
+        },
+        get invites() {
+          return new PracticeInvites(client, recordsTable(), practiceId, options.crypto?.());
+        },
+        get heldMessages() {
+          return new PracticeHeldMessages(client, recordsTable(), practiceId, options.crypto?.());
+        },
+        get smsOptOuts() {
+          return new PracticeSmsOptOuts(client, recordsTable(), practiceId, options.crypto?.());
+        },
+        get idempotencyKeys() {
+          return new PracticeIdempotencyKeys(client, recordsTable(), practiceId);
         },
       };
     },
@@ -165,11 +200,12 @@ export function practiceStoresFrom(
   options: { crypto?: () => FieldCrypto } = {},
 ): StoreAccess {
   const tables = tableNames(config);
-  if (!tables.directory) throw new ConfigError('Invalid configuration. TABLE_DIRECTORY: is required');
+  if (Object.keys(tables).length === 0)
+    throw new ConfigError('Invalid configuration: this function has no tables');
   // Parsed now, not on the first request: a missing role ARN fails the cold start.
   scopedClients();
   return storeAccess({
-    tables: { ...tables, directory: tables.directory },
+    tables,
     ...(options.crypto ? { crypto: options.crypto } : {}),
     platformClient: platformDocumentClient,
     practiceClient: practiceDocumentClient,
