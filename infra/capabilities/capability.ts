@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -27,6 +28,8 @@ export interface AwsStage {
   context: (key: string) => unknown;
   functionSettings: StageFunctionSettings;
   userPool: { userPoolId: string; userPoolArn: string };
+  /** Sends an alarm the capability made on its own resources (a dead-letter queue's depth) to the operators. */
+  addOperatorAlarm(alarm: Alarm): void;
 }
 
 /** A function its trigger capability connects, after it is made. */

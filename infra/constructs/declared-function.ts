@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -52,6 +53,11 @@ export function settingsEnvironment(
   for (const [variable, schema] of Object.entries(definition.settings?.shape ?? {})) {
     const contextKey = settingContextKey(variable);
     const given = readSetting(contextKey);
+    // Made by another stack at deploy time (CloudFront's domain): checked at cold start, not at synth.
+    if (typeof given === 'string' && Token.isUnresolved(given)) {
+      environment[variable] = given;
+      continue;
+    }
     const raw =
       given === undefined || given === ''
         ? undefined

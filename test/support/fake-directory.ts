@@ -64,6 +64,9 @@ export function accessWithMember(
     consultationPointers: () => {
       throw new Error('this fake has no record stores');
     },
+    invitePointers: () => {
+      throw new Error('this fake has no record stores');
+    },
     practice: (practiceId) =>
       withoutRecordStores({
         directory: new PracticeDirectory(store, practiceId),
@@ -80,9 +83,7 @@ export function discardingAuditLog(): AuditLog {
 }
 
 /** Adds the record stores, for fakes of routes that never touch patient records: using one is a test bug. */
-type RecordStoreName = 'lookups' | 'rateLimits' | 'consultations' | 'consents' | 'videoSettings';
-
-export function withoutRecordStores(stores: Omit<PracticeStores, RecordStoreName>): PracticeStores {
+export function withoutRecordStores(stores: Pick<PracticeStores, 'directory' | 'audit'>): PracticeStores {
   const missing = () => {
     throw new Error('this fake has no record stores');
   };
@@ -92,5 +93,9 @@ export function withoutRecordStores(stores: Omit<PracticeStores, RecordStoreName
     consultations: { get: missing },
     consents: { get: missing },
     videoSettings: { get: missing },
+    invites: { get: missing },
+    heldMessages: { get: missing },
+    smsOptOuts: { get: missing },
+    idempotencyKeys: { get: missing },
   }) as PracticeStores;
 }

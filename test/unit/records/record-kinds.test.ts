@@ -30,7 +30,8 @@ describe('record kinds', () => {
   });
 
   it('know no kind of a sort key nobody declared, nor a kind in another table', () => {
-    expect(kindOfItem('records', 'INVITE#1')).toBeUndefined();
+    expect(kindOfItem('records', 'CONSULTATION#1')).toBeUndefined();
+    expect(kindOfItem('records', 'INVITE#1')).toBe('invite');
     expect(kindOfItem('audit', sortKeyOf('lookup', 'x'))).toBeUndefined();
     expect(kindOfItem('directory', 'PRACTICEX')).toBeUndefined();
   });
