@@ -8,7 +8,6 @@ import { practiceStoresFrom } from '../../layers/practice/practice-stores';
 import { ConsultationSettings } from './consultation-settings';
 import { consultationView } from './consultation-view';
 import { admit } from './consultations';
-import { JoinableInvitesConfig } from './invites-adapter';
 import { admitPatientRoute } from './routes';
 import { consultationDeps } from './wiring';
 
@@ -17,7 +16,6 @@ const config = loadConfig([
   ConsultationSettings,
   MeetingsConfig,
   CryptoConfig,
-  JoinableInvitesConfig,
 ]);
 const crypto = functionCrypto();
 const stores = practiceStoresFrom(config, { crypto: () => crypto.fields });

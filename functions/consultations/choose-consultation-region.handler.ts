@@ -6,15 +6,10 @@ import { parseMediaRegion } from '../../layers/meetings/regions';
 import { practiceStoresFrom } from '../../layers/practice/practice-stores';
 import { consultationView } from './consultation-view';
 import { chooseRegion } from './consultations';
-import { JoinableInvitesConfig } from './invites-adapter';
 import { chooseConsultationRegionRoute } from './routes';
 import { consultationDeps } from './wiring';
 
-const config = loadConfig([
-  functionConfig(chooseConsultationRegionRoute),
-  CryptoConfig,
-  JoinableInvitesConfig,
-]);
+const config = loadConfig([functionConfig(chooseConsultationRegionRoute), CryptoConfig]);
 const crypto = functionCrypto();
 const stores = practiceStoresFrom(config, { crypto: () => crypto.fields });
 const deps = consultationDeps(config, stores, { crypto });

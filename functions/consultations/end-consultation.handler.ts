@@ -7,7 +7,6 @@ import { practiceStoresFrom } from '../../layers/practice/practice-stores';
 import { ConsultationSettings } from './consultation-settings';
 import { consultationView } from './consultation-view';
 import { endConsultation } from './consultations';
-import { JoinableInvitesConfig } from './invites-adapter';
 import { endConsultationRoute } from './routes';
 import { consultationDeps } from './wiring';
 
@@ -16,7 +15,6 @@ const config = loadConfig([
   ConsultationSettings,
   MeetingsConfig,
   CryptoConfig,
-  JoinableInvitesConfig,
 ]);
 const crypto = functionCrypto();
 const stores = practiceStoresFrom(config, { crypto: () => crypto.fields });

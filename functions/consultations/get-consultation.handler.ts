@@ -5,11 +5,10 @@ import { NotFoundError } from '../../layers/http/errors';
 import { httpHandler } from '../../layers/http/pipeline';
 import { practiceStoresFrom } from '../../layers/practice/practice-stores';
 import { consultationView } from './consultation-view';
-import { JoinableInvitesConfig } from './invites-adapter';
 import { getConsultationRoute } from './routes';
 import { consultationDeps } from './wiring';
 
-const config = loadConfig([functionConfig(getConsultationRoute), CryptoConfig, JoinableInvitesConfig]);
+const config = loadConfig([functionConfig(getConsultationRoute), CryptoConfig]);
 const crypto = functionCrypto();
 const stores = practiceStoresFrom(config, { crypto: () => crypto.fields });
 const deps = consultationDeps(config, stores, { crypto });

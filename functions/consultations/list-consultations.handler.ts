@@ -4,11 +4,10 @@ import { functionConfig } from '../../layers/functions/function-config';
 import { httpHandler } from '../../layers/http/pipeline';
 import { practiceStoresFrom } from '../../layers/practice/practice-stores';
 import { listConsultations } from './consultation-view';
-import { JoinableInvitesConfig } from './invites-adapter';
 import { listConsultationsRoute } from './routes';
 import { consultationDeps } from './wiring';
 
-const config = loadConfig([functionConfig(listConsultationsRoute), CryptoConfig, JoinableInvitesConfig]);
+const config = loadConfig([functionConfig(listConsultationsRoute), CryptoConfig]);
 const crypto = functionCrypto();
 const stores = practiceStoresFrom(config, { crypto: () => crypto.fields });
 const deps = consultationDeps(config, stores, { crypto });

@@ -8,17 +8,11 @@ import { MeetingsConfig, meetingsFromConfig } from '../../layers/meetings/meetin
 import { logger, metrics } from '../../layers/observability/powertools';
 import { practiceStoresFrom } from '../../layers/practice/practice-stores';
 import { ConsultationSettings } from './consultation-settings';
-import { JoinableInvitesConfig } from './invites-adapter';
 import { sweepGrace } from './meeting-events';
 import { graceSweepFunction } from './routes';
 import { consultationDeps } from './wiring';
 
-const config = loadConfig([
-  functionConfig(graceSweepFunction),
-  ConsultationSettings,
-  MeetingsConfig,
-  JoinableInvitesConfig,
-]);
+const config = loadConfig([functionConfig(graceSweepFunction), ConsultationSettings, MeetingsConfig]);
 const access = practiceStoresFrom(config);
 const deps = consultationDeps(config, access, { meetings: meetingsFromConfig(config) });
 

@@ -1,5 +1,6 @@
 import type { InviteState, StoredInvite, TimelineEntry } from '../../layers/records/invite-records';
 import { type DeliveryStatus, describeStatus, FAILURE_REASONS } from '../../layers/sms/delivery-status';
+import { DISSENT_STEP_TEXT, END_REASON_TEXT } from '../../layers/universal/consultation-status';
 import type { InviteStatus } from '../../layers/universal/invite-status';
 import type * as z from '../../layers/validation/z';
 import type { InviteDetail, InviteSummary } from './routes';
@@ -107,6 +108,17 @@ const TIMELINE_TEXT: Record<TimelineEntry['event'], (entry: TimelineEntry) => st
   cancelled: (e) => (e.by ? `Cancelled by ${e.by}.` : 'Cancelled.'),
   replaced: () => 'Replaced by a newer invitation.',
   expired: () => 'The link expired.',
+  'link-opened': () => 'The patient opened the link.',
+  'code-accepted': () => 'Code accepted: the patient consented to the video consultation.',
+  locked: () => 'Locked: too many wrong codes. Re-send to give the patient a new link and code.',
+  'device-check': (e) => `Device check: ${e.detail ?? 'done'}.`,
+  waiting: () => 'The patient is in the waiting room.',
+  admitted: () => 'Let in to the video consultation.',
+  dissent: (e) => {
+    const step = DISSENT_STEP_TEXT[(e.detail ?? '').split(':')[0] ?? ''];
+    return step ? `The patient left ${step}: dissent.` : 'The patient left: dissent.';
+  },
+  'consultation-ended': (e) => `Consultation ended: ${END_REASON_TEXT[e.detail ?? ''] ?? 'ended'}.`,
 };
 
 const CATEGORY_WORDS: Record<string, string> = {

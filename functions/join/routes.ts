@@ -34,7 +34,7 @@ const common = {
   tags: ['join'],
   tables: JOIN_TABLES,
   // The token's keyed hash (invite link key) and the practice's code key.
-  uses: ['practice-keys' as const],
+  uses: ['practice-keys' as const, 'invite-link-key' as const],
 };
 
 export const openJoinLinkRoute = defineRoute({

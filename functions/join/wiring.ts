@@ -1,9 +1,9 @@
 import { loadConfig } from '../../layers/config/load-config';
 import { CryptoConfig, functionCrypto } from '../../layers/crypto/function-crypto';
+import { InviteLinkKeyConfig, inviteLinkKeyFromConfig } from '../../layers/crypto/invite-link-key';
 import { functionConfig } from '../../layers/functions/function-config';
 import type { RouteDefinition } from '../../layers/http/route';
 import { practiceStoresFrom } from '../../layers/practice/practice-stores';
-import { JoinableInvitesConfig } from '../consultations/invites-adapter';
 import { consultationDeps } from '../consultations/wiring';
 import type { JoinDeps } from './join';
 
@@ -12,8 +12,11 @@ import type { JoinDeps } from './join';
  * hashes, the join credentials' encryption), the invite port, the stores. Called at module scope.
  */
 export function joinDepsFor(route: RouteDefinition): JoinDeps {
-  const config = loadConfig([functionConfig(route), CryptoConfig, JoinableInvitesConfig]);
+  const config = loadConfig([functionConfig(route), CryptoConfig, InviteLinkKeyConfig]);
   const crypto = functionCrypto();
   const access = practiceStoresFrom(config, { crypto: () => crypto.fields });
-  return { ...consultationDeps(config, access, { crypto }), blindIndex: crypto.blindIndex };
+  return {
+    ...consultationDeps(config, access, { crypto, linkKey: inviteLinkKeyFromConfig(config) }),
+    blindIndex: crypto.blindIndex,
+  };
 }

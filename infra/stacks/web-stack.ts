@@ -257,6 +257,8 @@ export class WebStack extends Stack {
         logoutEndpoint: `${props.identity.managedLoginUrl}/logout`,
       },
       demo: false,
+      // Amazon Chime SDK meetings: each meeting's own URLs come with its join info.
+      video: { provider: 'chime' },
     };
 
     this.deployed = this.deployWebApp(config);

@@ -40,6 +40,15 @@ export const TIMELINE_EVENTS = [
   'cancelled',
   'replaced',
   'expired',
+  // The patient's journey on the join page and in the video (functions/join, functions/consultations).
+  'link-opened',
+  'code-accepted',
+  'locked',
+  'device-check',
+  'waiting',
+  'admitted',
+  'dissent',
+  'consultation-ended',
 ] as const;
 export type TimelineEvent = (typeof TIMELINE_EVENTS)[number];
 

@@ -65,8 +65,8 @@ export const SETTLED_STATUSES: ReadonlySet<InviteStatus> = new Set([
 ]);
 
 /**
- * The steps of an invitation's journey the timeline can show. The next issue adds what the patient does
- * (link opened, code accepted, device checked, waiting).
+ * The steps of an invitation's journey the timeline can show: the text's, then what the patient does on the
+ * join page and in the video (link opened, code accepted, device checked, waiting, let in, left, ended).
  */
 export const TIMELINE_VIEW_EVENTS = [
   'created',
@@ -83,5 +83,13 @@ export const TIMELINE_VIEW_EVENTS = [
   'cancelled',
   'replaced',
   'expired',
+  'link-opened',
+  'code-accepted',
+  'locked',
+  'device-check',
+  'waiting',
+  'admitted',
+  'dissent',
+  'consultation-ended',
 ] as const;
 export type TimelineViewEvent = (typeof TIMELINE_VIEW_EVENTS)[number];
