@@ -1,5 +1,7 @@
 import type { ComponentType } from 'react';
 import type { Action } from '../shared/me';
+import { CONSULTATIONS_PATH, ConsultationPage } from './pages/consultations/ConsultationPage';
+import { ConsultationsPage } from './pages/consultations/ConsultationsPage';
 import { HomePage } from './pages/HomePage';
 import { MyAccountPage } from './pages/MyAccountPage';
 import { FIND_PATIENT_PATH, FindPatientPage } from './pages/patients/FindPatientPage';
@@ -28,6 +30,19 @@ export const PAGES: readonly PageDefinition[] = [
     component: FindPatientPage,
     nav: { label: 'Find a patient' },
     permission: 'patients.lookup',
+  },
+  {
+    path: CONSULTATIONS_PATH,
+    title: 'Video consultations',
+    component: ConsultationsPage,
+    nav: { label: 'Consultations' },
+    permission: 'patients.invite',
+  },
+  {
+    path: `${CONSULTATIONS_PATH}/:consultationId`,
+    title: 'Video consultation',
+    component: ConsultationPage,
+    permission: 'patients.invite',
   },
   {
     path: '/staff',
