@@ -113,6 +113,8 @@ export const capability = defineCapability({
           void attempt(DELIVERY_ATTEMPTS);
         });
       },
+      /** What a network failure does to one attendee's connection (browser tests: drop and reconnect). */
+      dropConnection: (attendeeId: string) => service.dropConnection(attendeeId),
       describe: () => [
         `Local video meetings: peer to peer in the browser, signalling at ${stage.origin.replace(/^http/, 'ws')}${SIGNALLING_PATH}`,
       ],
