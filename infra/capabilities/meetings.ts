@@ -47,6 +47,17 @@ export const capability = defineCapability({
           account: Aws.ACCOUNT_ID,
           partition: Aws.PARTITION,
         }),
+        acknowledgements: [
+          {
+            ids: [
+              `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:chime:${region}:<AWS::AccountId>:meeting/*]`,
+            ],
+            reason:
+              'A meeting’s id is made by Chime when the consultation is admitted, so no policy can name it in ' +
+              'advance: meetings of this account in the control region only, and only the four calls the ' +
+              'adapter makes (the recording, transcription and extra-attendee actions are denied to every role).',
+          },
+        ],
       }),
       invocation: () => ({
         deadLetterQueue:
