@@ -44,6 +44,8 @@ export type ProblemListener = (error: ApiError, path: string) => void;
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
 }
 
 export interface ApiClient {
@@ -102,6 +104,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const token = options.getAccessToken();
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, init.headers ?? {});
 
     let response: Response;
     try {
