@@ -138,12 +138,14 @@ export function inviteDetail(
   return {
     ...inviteSummary(invite, patient, now),
     message: message ?? null,
-    timeline: invite.timeline.map((entry) => ({
-      event: entry.event,
-      at: entry.at,
-      text: TIMELINE_TEXT[entry.event](entry),
-      by: entry.by ?? null,
-    })),
+    timeline: [...invite.timeline]
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+      .map((entry) => ({
+        event: entry.event,
+        at: entry.at,
+        text: TIMELINE_TEXT[entry.event](entry),
+        by: entry.by ?? null,
+      })),
     review: invite.review
       ? {
           reasons: invite.review.categories.map((category) => CATEGORY_WORDS[category] ?? category),

@@ -179,7 +179,8 @@ export async function getInvite(deps: InviteDeps, caller: StaffCaller, inviteId:
 // ---------------------------------------------------------------------------------------------------------
 // Idempotency: the first request with a key does the work; concurrent duplicates wait for it.
 
-const WAIT_FOR_FIRST_MS = 4_000;
+/** Within the function's 15 s timeout; the first request normally finishes in well under a second. */
+const WAIT_FOR_FIRST_MS = 10_000;
 /** A pending key older than this belongs to a request that died: the next one finishes its work. */
 const STALE_PENDING_MS = 15_000;
 
@@ -225,8 +226,13 @@ async function idempotently(
   }
   const deadline = Date.now() + WAIT_FOR_FIRST_MS;
   let current = record;
-  while (current.state === 'pending' && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 50));
+  // Backing off, so that a crowd of duplicates does not slow the one doing the work.
+  for (
+    let wait = 50;
+    current.state === 'pending' && Date.now() < deadline;
+    wait = Math.min(1_000, wait * 2)
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, wait * (0.75 + Math.random() / 2)));
     const again = await keys.get(caller.subject, key);
     if (!again) break;
     current = again;

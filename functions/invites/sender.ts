@@ -108,17 +108,34 @@ async function recordFailure(
   });
 }
 
+function putMessagePointer(
+  deps: SenderDeps,
+  stores: PracticeStores,
+  inviteId: string,
+  providerMessageId: string,
+  sentAt: string,
+): Promise<void> {
+  return deps.pointers.putMessage(
+    providerMessageId,
+    { practiceId: stores.invites.practiceId, inviteId },
+    new Date(Date.parse(sentAt) + deps.settings.retentionDays * 86_400_000),
+  );
+}
+
 /** After a send (now, or by an earlier attempt that crashed before finishing): the rest, idempotently. */
-async function afterSend(deps: SenderDeps, stores: PracticeStores, invite: StoredInvite): Promise<void> {
+async function afterSend(
+  deps: SenderDeps,
+  stores: PracticeStores,
+  invite: StoredInvite,
+  options: { pointerWritten?: boolean } = {},
+): Promise<void> {
   const providerMessageId = invite.providerMessageId as string;
   const sentAt = invite.sentAt ?? now(deps).toISOString();
   const practiceId = stores.invites.practiceId;
   await Promise.all([
-    deps.pointers.putMessage(
-      providerMessageId,
-      { practiceId, inviteId: invite.inviteId },
-      new Date(Date.parse(sentAt) + deps.settings.retentionDays * 86_400_000),
-    ),
+    options.pointerWritten
+      ? undefined
+      : putMessagePointer(deps, stores, invite.inviteId, providerMessageId, sentAt),
     deps.pointers.putDue({
       dueAt: new Date(Date.parse(sentAt) + RECEIPT_TIMEOUT_MS).toISOString(),
       practiceId,
@@ -206,6 +223,9 @@ export async function sendOne(deps: SenderDeps, record: SQSRecord): Promise<Mess
       return { outcome: 'done' };
     }
     const text = await deps.fields.decrypt(message.practiceId, QUEUED_SMS_FIELD, message.sms);
+    // Taken as the Publish starts: SNS accepts the text at some moment before it answers, so its receipts
+    // are always later than this.
+    const sentAt = now(deps).toISOString();
     const { providerMessageId } = await deps.sms.send({
       to: mobile,
       text,
@@ -213,19 +233,27 @@ export async function sendOne(deps: SenderDeps, record: SQSRecord): Promise<Mess
       idempotencyRef: current.inviteId,
       ...(deps.settings.senderId ? { senderId: deps.settings.senderId } : {}),
     });
-    const sentAt = now(deps).toISOString();
-    const sent = await stores.invites.mutate(current.inviteId, (latest) => {
-      const change = deliveryChange(latest, { state: 'sent', at: sentAt });
-      return {
-        change: {
-          set: { ...(change?.set ?? {}), providerMessageId, sentAt },
-          remove: ['claim', 'lastError'],
-          ...(change?.timeline ? { timeline: change.timeline } : {}),
-        },
-        result: undefined,
-      };
+    // Both at once, straight away: the message id on the invite is what stops a redelivery sending again,
+    // and the pointer is what its receipts are matched by.
+    const [sent] = await Promise.all([
+      stores.invites.mutate(current.inviteId, (latest) => {
+        const change = deliveryChange(latest, { state: 'sent', at: sentAt });
+        const saidSent = latest.timeline.some((entry) => entry.event === 'sent');
+        return {
+          change: {
+            set: { ...(change?.set ?? {}), providerMessageId, sentAt },
+            remove: ['claim', 'lastError'],
+            // A receipt that came first has moved the status on already; the timeline still says when it went.
+            ...(saidSent ? {} : { timeline: [{ event: 'sent' as const, at: sentAt }] }),
+          },
+          result: undefined,
+        };
+      }),
+      putMessagePointer(deps, stores, current.inviteId, providerMessageId, sentAt),
+    ]);
+    await afterSend(deps, stores, sent?.invite ?? { ...current, providerMessageId, sentAt }, {
+      pointerWritten: true,
     });
-    await afterSend(deps, stores, sent?.invite ?? { ...current, providerMessageId, sentAt });
     return { outcome: 'done' };
   } catch (error) {
     if (!(error instanceof SmsSendError)) {

@@ -57,7 +57,7 @@ export const capability = defineCapability({
     });
     acknowledge(
       deadLetters,
-      ['AwsSolutions-SQS3'],
+      ['Serverless-SQSRedrivePolicy'],
       'This is the dead-letter queue of the invitation send queue; it has none of its own.',
     );
     const queue = new Queue(stage.scope, 'InviteQueue', {
@@ -158,6 +158,13 @@ export const capability = defineCapability({
         });
         // Lambda checks the function's role may receive before it creates the mapping.
         mapping.node.addDependency(permissions);
+        acknowledge(
+          mapping,
+          ['Serverless-LambdaEventSourceMappingDestination'],
+          'An SQS event source keeps a failed message on its queue, whose redrive policy moves it to the ' +
+            'invitation dead-letter queue (alarmed) after its last receive; on-failure destinations are for ' +
+            'stream and Kafka sources.',
+        );
       },
     };
   },

@@ -1,13 +1,16 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
-import { CfnSubscriptionFilter, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { CfnPermission, EventInvokeConfig } from 'aws-cdk-lib/aws-lambda';
+import { type CfnLogGroup, CfnSubscriptionFilter, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { acknowledge } from '../constructs/acknowledge';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
 import { deliveryLogChannel } from '../local/sms/delivery-log-channel';
 import { defineCapability } from './capability';
-import { acknowledgeCustomResourceProvider, smsStageSettings } from './sms';
+import { acknowledgeCustomResourcePolicy, acknowledgeCustomResourceProvider, smsStageSettings } from './sms';
 
 /**
  * SNS's SMS delivery-status records. SNS writes one per message, once delivery status logging is on for the
@@ -48,17 +51,24 @@ export const capability = defineCapability({
         }),
         description: 'SNS writes SMS delivery-status records into the two log groups made for them',
       });
-      role.addToPrincipalPolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          // Not PutRetentionPolicy or PutMetricFilter, which AWS's example policy has: the retention is ours.
-          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: groups.flatMap((group) => [group.logGroupArn, `${group.logGroupArn}:*`]),
-        }),
-      );
+      const writeLogs = new ManagedPolicy(stage.scope, 'SmsDeliveryStatusPolicy', {
+        roles: [role],
+        statements: [
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            // Not PutRetentionPolicy or PutMetricFilter, which AWS's example policy has: the retention is ours.
+            actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: groups.flatMap((group) => [group.logGroupArn, `${group.logGroupArn}:*`]),
+          }),
+        ],
+      });
+      const stack = Stack.of(stage.scope);
       acknowledge(
-        role,
-        ['AwsSolutions-IAM5'],
+        writeLogs,
+        groups.map(
+          (group) =>
+            `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(group.node.defaultChild as CfnLogGroup))}.Arn>:*]`,
+        ),
         'Log streams are created by SNS under the two named log groups at run time: the `:*` suffix covers ' +
           'their streams only.',
       );
@@ -92,12 +102,8 @@ export const capability = defineCapability({
       });
       // The log groups exist before SNS is told to write.
       for (const group of groups) logging.node.addDependency(group);
-      acknowledge(
-        logging,
-        ['AwsSolutions-IAM5'],
-        'sns:SetSMSAttributes has no resource-level permissions (it sets the account’s SMS attributes); ' +
-          'PassRole names the one role.',
-      );
+      logging.node.addDependency(writeLogs);
+      acknowledgeCustomResourcePolicy(logging, true);
       acknowledgeCustomResourceProvider(stage.scope);
     }
 
@@ -105,14 +111,15 @@ export const capability = defineCapability({
       use: () => ({}),
       invocation: () => ({
         deadLetterQueue:
-          'Invoked asynchronously by CloudWatch Logs subscriptions; Lambda retries a failed batch twice and ' +
-          'every receipt is idempotent. A receipt still lost leaves its text "sent", which the sweep turns into ' +
+          'Invoked asynchronously by CloudWatch Logs subscriptions; Lambda retries a failed batch twice (every ' +
+          'receipt is idempotent), then sends it to its on-failure destination, the SmsReceiptFailures queue, ' +
+          'alarmed. A receipt that is lost all the same leaves its text "sent", and the sweep makes it ' +
           '"unknown" after 72 hours, as for a receipt SNS never writes.',
         concurrency:
           'One invocation per batch of delivery records, and at most one record per text sent; the sender ' +
           'bounds how many texts go out.',
       }),
-      trigger(user, { fn }) {
+      trigger(user, { fn, permissions }) {
         // Without the L2 subscription's helpers: the function's role stays immutable, and the permission is
         // the function's resource policy, for these two log groups only.
         groups.forEach((group, index) => {
@@ -130,8 +137,58 @@ export const capability = defineCapability({
           });
           filter.addDependency(permission);
         });
-        // At most two retries, within the hour: a receipt older than that is reconciled by the 72-hour rule.
-        fn.configureAsyncInvoke?.({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
+        // Two retries within the hour, then the failed batch is kept for an operator (with an alarm).
+        const failuresKey = new Key(stage.scope, 'SmsReceiptFailuresKey', {
+          description: 'Encrypts delivery-status batches that could not be applied (they hold phone numbers)',
+          enableKeyRotation: true,
+          removalPolicy: RemovalPolicy.DESTROY,
+        });
+        const failures = new Queue(stage.scope, 'SmsReceiptFailures', {
+          encryption: QueueEncryption.KMS,
+          encryptionMasterKey: failuresKey,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(4),
+        });
+        acknowledge(
+          failures,
+          ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
+          'This queue is the on-failure destination of the delivery-status function: it needs no dead-letter ' +
+            'queue of its own.',
+        );
+        permissions.addStatements(
+          new PolicyStatement({
+            sid: 'KeepFailedReceipts',
+            effect: Effect.ALLOW,
+            actions: ['sqs:SendMessage'],
+            resources: [failures.queueArn],
+          }),
+          new PolicyStatement({
+            sid: 'ReceiptFailuresKey',
+            effect: Effect.ALLOW,
+            actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            resources: [failuresKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `sqs.${stage.config.region}.amazonaws.com` } },
+          }),
+        );
+        const asyncConfig = new EventInvokeConfig(stage.scope, `${user.id}AsyncInvoke`, {
+          function: fn,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          onFailure: { bind: () => ({ destination: failures.queueArn }) },
+        });
+        asyncConfig.node.addDependency(permissions);
+        stage.addOperatorAlarm(
+          new Alarm(stage.scope, 'SmsReceiptFailuresAlarm', {
+            alarmDescription:
+              'SMS delivery receipts that could not be applied after retries are in the SmsReceiptFailures ' +
+              'queue: see the delivery-status function’s logs by request id.',
+            metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+            threshold: 1,
+            evaluationPeriods: 1,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+        );
       },
     };
   },

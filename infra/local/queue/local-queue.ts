@@ -66,6 +66,11 @@ class SqsError extends Error {
   }
 }
 
+/** SQS's older query-protocol codes, which the SDK reads from `x-amzn-query-error` to name the error. */
+const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
+  QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
+};
+
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 export interface LocalQueue {
@@ -252,7 +257,7 @@ export function createLocalQueue(options: LocalQueueOptions & { endpoint: string
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.0',
         'x-amzn-requestid': randomUUID(),
-        ...(error ? { 'x-amzn-query-error': `AWS.SimpleQueueService.${error};Sender` } : {}),
+        ...(error ? { 'x-amzn-query-error': `${QUERY_ERROR_CODES[error] ?? error};Sender` } : {}),
       });
       res.end(JSON.stringify(body));
     };

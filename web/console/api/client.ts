@@ -44,7 +44,7 @@ export type ProblemListener = (error: ApiError, path: string) => void;
 
 export interface RequestOptions {
   signal?: AbortSignal;
-  /** Extra request headers the route declares (an `Idempotency-Key`). */
+  /** Extra request headers, e.g. `Idempotency-Key`. */
   headers?: Record<string, string>;
 }
 
@@ -107,6 +107,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const token = options.getAccessToken();
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, init.headers ?? {});
 
     let response: Response;
     try {
