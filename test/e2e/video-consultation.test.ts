@@ -106,9 +106,37 @@ async function invitePatient(index: number) {
 
 describe('a video consultation', () => {
   it('from the text message to video both ways, a drop and a return, and the patient leaving', async () => {
-    const sent = await invitePatient(0);
     const clinician = await newPage();
     await signInThroughConsole(clinician.page, stack.url, demo('clinician'));
+    // The clinician looks the patient up and invites them from the result.
+    const record = patients[0];
+    if (!record) throw new Error('no patient');
+    const [year, month, day] = record.birthDate.split('-').map((part) => String(Number(part)));
+    await clinician.page.goto(`${stack.url}/patients/find`);
+    await clinician.page.fill('#nhs-number', record.nhsNumber);
+    await clinician.page.fill('#birth-date-day', day ?? '');
+    await clinician.page.fill('#birth-date-month', month ?? '');
+    await clinician.page.fill('#birth-date-year', year ?? '');
+    await clinician.page.click('#lookup-submit');
+    await clinician.page.waitForSelector('#lookup-match');
+    await clinician.page.click('#invite-submit');
+    await until(
+      async () => new URL(clinician.page.url()).pathname,
+      (path) => /^\/invites\/[0-9a-f-]{36}$/.test(path),
+      'the invitation page',
+    );
+    const inviteId = new URL(clinician.page.url()).pathname.split('/').at(-1) ?? '';
+    await until(
+      () => clinician.page.textContent('#invite-status'),
+      (text) => text === 'Delivered',
+      'delivered',
+    );
+    const [message] = await phoneMessages(stack, record.mobile);
+    const sent = {
+      inviteId,
+      code: /\b(\d{6})\b/.exec(message?.text ?? '')?.[1] ?? '',
+      link: /https?:\/\/\S+\/j\/[A-Za-z0-9_-]+/.exec(message?.text ?? '')?.[0] ?? '',
+    };
 
     // The patient opens the link from their phone.
     const patient = await newPage();
@@ -137,6 +165,19 @@ describe('a video consultation', () => {
       `${demo('clinician').name} will let you in soon.`,
     );
     expect(await seriousAccessibilityViolations(patient.page)).toEqual([]);
+
+    // The invitation's timeline fills in with the patient's steps, without a reload.
+    await until(
+      () =>
+        clinician.page
+          .locator('#invite-timeline li')
+          .evaluateAll((items) => items.map((item) => item.getAttribute('data-event'))),
+      (steps) => ['link-opened', 'code-accepted', 'device-check', 'waiting'].every((s) => steps.includes(s)),
+      'the journey on the invitation’s timeline',
+    );
+    expect(await clinician.page.textContent('#invite-timeline')).toContain(
+      'Device check: camera ✓, microphone ✓, network good.',
+    );
 
     // The clinician sees the waiting patient on whatever page they are on, and the device check.
     await clinician.page.waitForSelector('#waiting-badge-link', { timeout: 15_000 });

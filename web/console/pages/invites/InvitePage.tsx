@@ -52,7 +52,15 @@ export function InvitePage({ params }: { params: RouteParams }) {
   }, [api, inviteId]);
 
   useEffect(() => void load(), [load]);
-  const settled = state.status === 'loaded' && SETTLED_STATUSES.has(state.invite.status);
+  // A delivered text is where the patient's own journey starts (link opened, code, device check, waiting,
+  // the call): keep following it while the link can still be used.
+  const settled =
+    state.status === 'loaded' &&
+    SETTLED_STATUSES.has(state.invite.status) &&
+    !(
+      state.invite.status === 'delivered' &&
+      !state.invite.timeline.some((e) => e.event === 'consultation-ended')
+    );
   usePolling(load, 2_000, state.status === 'loaded' && !settled);
 
   async function act(action: 'cancel' | 'resend') {
@@ -160,6 +168,15 @@ export function InvitePage({ params }: { params: RouteParams }) {
             </li>
           ))}
         </ol>
+        {invite.timeline.some((entry) =>
+          ['link-opened', 'code-accepted', 'waiting'].includes(entry.event),
+        ) && (
+          <p>
+            <Link href={`/consultations/${encodeURIComponent(invite.inviteId)}`} id="invite-consultation">
+              Open the video consultation
+            </Link>
+          </p>
+        )}
         {invite.replacedBy && (
           <p>
             <Link href={`/invites/${encodeURIComponent(invite.replacedBy)}`} id="invite-replaced-by">
