@@ -75,13 +75,8 @@ export const capability = defineCapability({
         });
         acknowledge(
           failed,
-          ['AwsSolutions-SQS3', 'HIPAA.Security-SQSQueueDLQ', 'NIST.800.53.R5-SQSQueueDLQ'],
+          ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy' as string],
           'This queue is itself the dead letter of the meeting event function: a dead letter queue of its own would only move failures once more.',
-        );
-        acknowledge(
-          failed,
-          ['HIPAA.Security-SQSQueueSSE', 'NIST.800.53.R5-SQSQueueSSE', 'Serverless-SQSQueueSSE' as string],
-          'Failed meeting events hold ids only (meeting, attendee, consultation): SQS-managed encryption at rest suffices.',
         );
         fn.configureAsyncInvoke({ onFailure: new SqsDestination(failed), retryAttempts: 2 });
         permissions.addStatements(
@@ -95,7 +90,14 @@ export const capability = defineCapability({
         new Rule(stage.scope, `${user.id}MeetingEvents`, {
           description: 'Chime meeting and attendee state changes of this account, to the consultation state',
           eventPattern: CHIME_MEETING_EVENT_PATTERN,
-          targets: [new LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+          // Events EventBridge could not deliver at all land on the same queue as the function's failures.
+          targets: [
+            new LambdaFunction(fn, {
+              retryAttempts: 2,
+              maxEventAge: Duration.hours(1),
+              deadLetterQueue: failed,
+            }),
+          ],
         });
       },
     };

@@ -60,7 +60,7 @@ ${stack
 
   Try a video consultation (two browser windows; a private window for the patient works best):
     1. Sign in at ${stack.url}/ as the demo clinician (${clinician?.email ?? 'clinician'}; code: npm run totp -- ${clinician?.email ?? '<email>'}).
-    2. Find a patient: NHS number 999 000 0018, born 12 April 1980. Choose "Invite to video consultation".
+    2. Find a patient: NHS number 999 000 0018, born 12 April 1980. Choose "Send invitation".
     3. In the other window open the patient's phone, ${stack.url}/local/phone/, tap the link in the text and
        enter its 6-digit code. Allow the camera and microphone, pass the device check, wait.
     4. Back in the console the header says the patient is waiting: open it and choose "Admit".
