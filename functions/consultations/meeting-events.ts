@@ -10,7 +10,9 @@ import { applyInput, type ConsultationDeps, tick } from './consultations';
  */
 export async function recordMeetingEvent(deps: ConsultationDeps, input: unknown): Promise<string> {
   const event = parseChimeMeetingEvent(input);
-  if (!event) return 'ignored';
+  // Added and Started change nothing the consultation keeps (and AttendeeAdded is raised while the meeting
+  // is being made, before its pointer is written).
+  if (!event || event.type === 'AttendeeAdded' || event.type === 'MeetingStarted') return 'ignored';
   const pointer = await deps.pointers.getMeeting(event.meetingId);
   if (!pointer) {
     metrics.addMetric('MeetingEventUnknownMeeting', MetricUnit.Count, 1);
