@@ -50,6 +50,8 @@ const B_IDS: Record<string, string> = {
   staffId: B.staff[2]?.sub ?? '',
   // An invitation of B's (made below), by its id.
   inviteId: '0190b6a4-7c1e-7a3b-9c2d-4e5f60718293',
+  // B's consultation of that invitation, its patient in the waiting room (made below).
+  consultationId: '0190b6a4-7c1e-7a3b-9c2d-4e5f60718293',
 };
 
 const tokensForA = new Map<StaffRole, string>();
@@ -90,6 +92,24 @@ beforeAll(async () => {
         inviteId: B_IDS.inviteId,
         state: 'held',
         createdBy: { sub: 'b-member-2', name: 'Brookside Member 2' },
+      },
+    }),
+  );
+  await stores.client.send(
+    new PutCommand({
+      TableName: stack.tableNames.records,
+      Item: {
+        pk: 'PRACTICE#practice-b',
+        sk: `CONSULTATION#${B_IDS.consultationId}`,
+        inviteId: B_IDS.consultationId,
+        createdAt: now,
+        version: 1,
+        expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+        step: 'waiting',
+        waitingSince: now,
+        consentedAt: now,
+        code: { wrong: 0 },
+        events: [],
       },
     }),
   );
