@@ -1,7 +1,10 @@
 import type { RouteDefinition } from '../layers/http/route';
 import { accountRoutes } from './account/routes';
+import { consultationRoutes } from './consultations/routes';
 import { docsRoutes } from './docs/routes';
 import { healthRoutes } from './health/routes';
+import { inviteRoutes } from './invites/routes';
+import { joinRoutes } from './join/routes';
 import { lookupRoutes } from './lookup/routes';
 import { staffRoutes } from './staff/routes';
 
@@ -15,4 +18,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...accountRoutes,
   ...staffRoutes,
   ...lookupRoutes,
+  ...inviteRoutes,
+  ...consultationRoutes,
+  ...joinRoutes,
 ];

@@ -57,6 +57,23 @@ function nhsukCssForStrictCsp(): Plugin {
 }
 
 /**
+ * The Chime SDK carries its media worker as a string of code, and that code still ends its modules with
+ * `//# sourceMappingURL=<file>.js.map` comments pointing at maps that were never shipped. The web stack
+ * refuses to deploy any file with such a comment (a source map would publish the source), so they are taken
+ * out of every chunk. Vite adds its own, later, only to a debug build (`--sourcemap`).
+ */
+function noForeignSourceMapComments(): Plugin {
+  const comment = /\/\/[#@]\s*sourceMappingURL=[^\s'"`\\]+/g;
+  return {
+    name: 'clinic-connect:no-foreign-source-map-comments',
+    renderChunk(code) {
+      const cleaned = code.replace(comment, '');
+      return cleaned === code ? null : { code: cleaned, map: null };
+    },
+  };
+}
+
+/**
  * `vite` and `vite preview` route like the local server and CloudFront: an extension-less path under
  * `/join/` is the patient page, any other extension-less path the console.
  */
@@ -87,7 +104,7 @@ export default defineConfig({
   base: '/',
   publicDir: false,
   appType: 'mpa',
-  plugins: [nhsukCssForStrictCsp(), historyFallbacks(), react()],
+  plugins: [nhsukCssForStrictCsp(), historyFallbacks(), noForeignSourceMapComments(), react()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,

@@ -4,6 +4,7 @@ import { functionConfig } from '../../layers/functions/function-config';
 import { httpHandler } from '../../layers/http/pipeline';
 import { demographicsFromConfig, PdsConfig } from '../../layers/pds/pds-config';
 import { practiceStoresFrom } from '../../layers/practice/practice-stores';
+import { phoneNumberPolicyParser } from '../../layers/sms/sms-numbers';
 import { auditInvalidLookup, type LookupDeps, lookUpPatient } from './lookup';
 import { LookupSettings } from './lookup-settings';
 import { createLookupRoute } from './routes';
@@ -15,6 +16,7 @@ const crypto = functionCrypto();
 const stores = practiceStoresFrom(config, { crypto: () => crypto.fields });
 const deps: LookupDeps = {
   demographics: demographicsFromConfig(config),
+  parsePhone: phoneNumberPolicyParser(config),
   fields: crypto.fields,
   blindIndex: crypto.blindIndex,
   settings: {

@@ -1,11 +1,12 @@
 import { wholeNumberSetting } from '../../layers/config/base-config';
+import { SmsNumberSettings } from '../../layers/sms/sms-numbers';
 import * as z from '../../layers/validation/z';
 
 /**
  * The lookup area's settings. A stage sets them as CDK context (`-c lookupTtlSeconds=1800`); `npm start`
  * reads the variables themselves. The bounds are checked at synth and again at cold start.
  */
-export const LookupSettings = z.object({
+export const LookupSettings = z.extend(SmsNumberSettings, {
   /** How long a lookup can be used to invite the patient; its details are deleted after it. */
   LOOKUP_TTL_SECONDS: wholeNumberSetting({ min: 60, max: 86_400, fallback: 3_600 }),
   // A busy receptionist books a few dozen patients an hour; enumeration needs thousands of numbers.

@@ -14,7 +14,10 @@ import {
 } from '../../layers/pds/pds-client';
 import type { RateLimit } from '../../layers/records/rate-limits';
 import { AUDIT_NHS_NUMBER_FIELD } from '../../layers/records/record-kinds';
+import type { PhoneNumberVerdict } from '../../layers/sms/phone-number';
 import { todayInLondon } from '../../layers/universal/birth-date';
+import { waitInWords } from '../../layers/universal/wait-words';
+import { smsStatusOf } from '../invites/sms-status';
 import { type LookupResult, NO_MATCH_MESSAGE } from './routes';
 
 export interface LookupPolicy {
@@ -26,6 +29,8 @@ export interface LookupPolicy {
 
 export interface LookupDeps {
   demographics: Demographics;
+  /** This deployment's rule for which numbers may be texted. */
+  parsePhone: (written: string | null | undefined) => PhoneNumberVerdict;
   fields: FieldCrypto;
   blindIndex: PracticeBlindIndex;
   settings: LookupPolicy;
@@ -86,12 +91,7 @@ async function practiceRecord(caller: StaffCaller) {
   return practice;
 }
 
-/** "12 minutes", "3 hours": when the window resets, as a person says it. */
-export function waitInWords(seconds: number): string {
-  const minutes = Math.max(1, Math.ceil(seconds / 60));
-  if (minutes < 120) return minutes === 1 ? '1 minute' : `${minutes} minutes`;
-  return `${Math.ceil(minutes / 60)} hours`;
-}
+export { waitInWords };
 
 /**
  * A clinician's search for a patient: NHS number and date of birth must both match the PDS record. Every
@@ -175,8 +175,9 @@ export async function lookUpPatient(
   const lookupId = caller.stores.lookups.newLookupId();
   const expiresAt = new Date(now.getTime() + deps.settings.lookupTtlSeconds * 1000);
   // Both before the answer, side by side. The audit is what must not be missing: if it fails, the lookup
-  // record is removed again and the clinician gets a 500 with no lookup id (fail closed).
-  const [audited, stored] = await Promise.allSettled([
+  // record is removed again and the clinician gets a 500 with no lookup id (fail closed). Beside them:
+  // whether the mobile can be texted (the deployment's countries, and the practice's opt-outs).
+  const [audited, stored, sms] = await Promise.allSettled([
     audit(caller, requestId, { outcome: 'match', lookupId }, reference),
     caller.stores.lookups.create({
       lookupId,
@@ -195,16 +196,22 @@ export async function lookUpPatient(
         gpOdsCode: patient.gpOdsCode,
       },
     }),
+    smsStatusOf(deps, caller.stores.smsOptOuts, patient.mobile),
   ]);
   if (audited.status === 'rejected') {
     if (stored.status === 'fulfilled') await caller.stores.lookups.remove(lookupId);
     throw audited.reason;
   }
   if (stored.status === 'rejected') throw stored.reason;
+  if (sms.status === 'rejected') {
+    await caller.stores.lookups.remove(lookupId);
+    throw sms.reason;
+  }
   return {
     result: 'match',
     lookupId,
     patient: { name: patient.displayName, gender: patient.gender, mobileEnding: patient.mobileEnding },
+    sms: sms.value.status,
     expiresAt: expiresAt.toISOString(),
   };
 }

@@ -7,6 +7,7 @@ import {
 } from '../../layers/universal/birth-date';
 import { compactNhsNumber, NHS_NUMBER_PROBLEMS, nhsNumberProblem } from '../../layers/universal/nhs-number';
 import * as z from '../../layers/validation/z';
+import { SmsStatus } from '../invites/routes';
 import { LookupSettings } from './lookup-settings';
 
 export const NhsNumber = z.pipe(
@@ -48,6 +49,8 @@ export const LookupResult = z.discriminatedUnion('result', [
     /** What the invite step names; the patient's details stay on the server. */
     lookupId: z.string(),
     patient: PatientSummary,
+    /** Whether the patient can be invited by text, and in plain words why not. */
+    sms: SmsStatus,
     /** After this the lookup can no longer be used to invite: look the patient up again. */
     expiresAt: z.iso.datetime(),
   }),

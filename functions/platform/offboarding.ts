@@ -130,6 +130,7 @@ async function exported(
     unset(out, rule.from);
     set(out, rule.to, rule.json ? JSON.parse(plaintext) : plaintext);
   }
+  for (const attribute of kind.offboarding.omit ?? []) unset(out, attribute);
   for (const attribute of kind.offboarding.epochSeconds ?? []) {
     const seconds = get(out, attribute);
     if (typeof seconds === 'number') set(out, attribute, new Date(seconds * 1000).toISOString());

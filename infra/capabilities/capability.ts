@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -17,6 +18,8 @@ export type CapabilityUser = FunctionDefinition & { auth?: RouteAuth };
 export interface Binding {
   environment?: Record<string, string>;
   statements?: PolicyStatement[];
+  /** Compliance findings these statements raise on the function's policy, each with why it does not apply. */
+  acknowledgements?: { ids: readonly string[]; reason: string }[];
 }
 
 /** What a capability gets to work with in AWS: the api stack, the stage and what earlier stacks made. */
@@ -27,6 +30,8 @@ export interface AwsStage {
   context: (key: string) => unknown;
   functionSettings: StageFunctionSettings;
   userPool: { userPoolId: string; userPoolArn: string };
+  /** Sends an alarm the capability made on its own resources (a dead-letter queue's depth) to the operators. */
+  addOperatorAlarm(alarm: Alarm): void;
 }
 
 /** A function its trigger capability connects, after it is made. */

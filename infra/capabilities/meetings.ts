@@ -47,6 +47,17 @@ export const capability = defineCapability({
           account: Aws.ACCOUNT_ID,
           partition: Aws.PARTITION,
         }),
+        acknowledgements: [
+          {
+            ids: [
+              `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:chime:${region}:<AWS::AccountId>:meeting/*]`,
+            ],
+            reason:
+              'A meeting’s id is made by Chime when the consultation is admitted, so no policy can name it in ' +
+              'advance: meetings of this account in the control region only, and only the four calls the ' +
+              'adapter makes (the recording, transcription and extra-attendee actions are denied to every role).',
+          },
+        ],
       }),
       invocation: () => ({
         deadLetterQueue:
@@ -64,13 +75,8 @@ export const capability = defineCapability({
         });
         acknowledge(
           failed,
-          ['AwsSolutions-SQS3', 'HIPAA.Security-SQSQueueDLQ', 'NIST.800.53.R5-SQSQueueDLQ'],
+          ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy' as string],
           'This queue is itself the dead letter of the meeting event function: a dead letter queue of its own would only move failures once more.',
-        );
-        acknowledge(
-          failed,
-          ['HIPAA.Security-SQSQueueSSE', 'NIST.800.53.R5-SQSQueueSSE', 'Serverless-SQSQueueSSE' as string],
-          'Failed meeting events hold ids only (meeting, attendee, consultation): SQS-managed encryption at rest suffices.',
         );
         fn.configureAsyncInvoke({ onFailure: new SqsDestination(failed), retryAttempts: 2 });
         permissions.addStatements(
@@ -84,7 +90,14 @@ export const capability = defineCapability({
         new Rule(stage.scope, `${user.id}MeetingEvents`, {
           description: 'Chime meeting and attendee state changes of this account, to the consultation state',
           eventPattern: CHIME_MEETING_EVENT_PATTERN,
-          targets: [new LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+          // Events EventBridge could not deliver at all land on the same queue as the function's failures.
+          targets: [
+            new LambdaFunction(fn, {
+              retryAttempts: 2,
+              maxEventAge: Duration.hours(1),
+              deadLetterQueue: failed,
+            }),
+          ],
         });
       },
     };
@@ -113,6 +126,8 @@ export const capability = defineCapability({
           void attempt(DELIVERY_ATTEMPTS);
         });
       },
+      /** What a network failure does to one attendee's connection (browser tests: drop and reconnect). */
+      dropConnection: (attendeeId: string) => service.dropConnection(attendeeId),
       describe: () => [
         `Local video meetings: peer to peer in the browser, signalling at ${stage.origin.replace(/^http/, 'ws')}${SIGNALLING_PATH}`,
       ],

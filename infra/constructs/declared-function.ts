@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -13,6 +14,7 @@ import type { RouteAuth } from '../../layers/http/route';
 import { type TableId, tableEnvName } from '../../layers/storage/tables';
 import type { AwsCapability, Binding } from '../capabilities/capability';
 import { StageConfigError } from '../config';
+import { acknowledge } from './acknowledge';
 import { AppFunction, type StageFunctionSettings, stageSettingsOf } from './app-function';
 import {
   assumePracticeDataRoleStatement,
@@ -52,6 +54,11 @@ export function settingsEnvironment(
   for (const [variable, schema] of Object.entries(definition.settings?.shape ?? {})) {
     const contextKey = settingContextKey(variable);
     const given = readSetting(contextKey);
+    // Made by another stack at deploy time (CloudFront's domain): checked at cold start, not at synth.
+    if (typeof given === 'string' && Token.isUnresolved(given)) {
+      environment[variable] = given;
+      continue;
+    }
     const raw =
       given === undefined || given === ''
         ? undefined
@@ -75,6 +82,7 @@ function merge(bindings: readonly Binding[]): Required<Binding> {
   return {
     environment: Object.assign({}, ...bindings.map((binding) => binding.environment ?? {})),
     statements: bindings.flatMap((binding) => binding.statements ?? []),
+    acknowledgements: bindings.flatMap((binding) => binding.acknowledgements ?? []),
   };
 }
 
@@ -121,6 +129,7 @@ export class DeclaredFunction extends AppFunction {
       ],
       invocation: props.invocation,
     });
+    for (const { ids, reason } of capabilities.acknowledgements) acknowledge(this.permissions, ids, reason);
     this.assumesPracticeDataRole = assumesRole;
     this.practiceAccess = practicePartitionAccess(grants);
   }

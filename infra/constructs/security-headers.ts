@@ -7,15 +7,24 @@ import type { Construct } from 'constructs';
  * same-origin under /api; this stage's own Cognito (its managed-login domain and the regional OIDC endpoint)
  * is the only other place the browser talks to: not `*.amazoncognito.com`, which would let a script post to
  * anyone's user pool. Media from blob: for the video elements. Mirrors infra/local/static-site.ts.
+ *
+ * Video (Amazon Chime SDK for JavaScript, "Content Security Policy" in its guide): the meeting's signalling
+ * and media endpoints are `wss://*.chime.aws` and `https://*.chime.aws` (signalling, TURN control, event
+ * ingestion), and the SDK may start a worker from a blob. The guide's `https://*.amazonaws.com` and
+ * `*.sdkassets.chime.aws` (with `wasm-unsafe-eval`) are for messaging and the video and voice filters, which
+ * this app does not use: left out.
  */
+export const CHIME_CONNECT_SOURCES = ['https://*.chime.aws', 'wss://*.chime.aws'] as const;
+
 export function contentSecurityPolicy(region: string, loginOrigin: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ${loginOrigin} https://cognito-idp.${region}.amazonaws.com`,
+    `connect-src 'self' ${loginOrigin} https://cognito-idp.${region}.amazonaws.com ${CHIME_CONNECT_SOURCES.join(' ')}`,
     "media-src 'self' blob:",
+    "worker-src 'self' blob:",
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 
 /**
  * Viewer-request code (cloudfront-js-2.0): a path whose last segment has no extension is a page of one of
- * the two apps, so it is served that app's index.html and the app's router takes over. `/join` and
- * `/join/...` belong to the patient page, everything else to the console. Files (`/assets/x.js`,
+ * the two apps, so it is served that app's index.html and the app's router takes over. `/join`, `/join/...`
+ * and the invite links `/j/<token>` belong to the patient page, everything else to the console. Files (`/assets/x.js`,
  * `/config.json`) pass through untouched, and a missing one stays a 403/404 rather than becoming HTML.
  */
 export const SPA_ROUTING_CODE = `function handler(event) {
@@ -12,7 +12,8 @@ export const SPA_ROUTING_CODE = `function handler(event) {
   var uri = request.uri;
   var lastSegment = uri.substring(uri.lastIndexOf('/') + 1);
   if (lastSegment.indexOf('.') === -1) {
-    request.uri = uri === '/join' || uri.indexOf('/join/') === 0 ? '/join/index.html' : '/index.html';
+    var patient = uri === '/join' || uri.indexOf('/join/') === 0 || uri.indexOf('/j/') === 0;
+    request.uri = patient ? '/join/index.html' : '/index.html';
   }
   return request;
 }`;

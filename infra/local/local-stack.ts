@@ -139,6 +139,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     DYNAMODB_ENDPOINT: dynamo.endpoint,
+    // Where invite links point: the console, on this same origin.
+    CONSOLE_ORIGIN: origin,
     POWERTOOLS_SERVICE_NAME: 'clinic-connect',
     POWERTOOLS_METRICS_NAMESPACE: 'ClinicConnect',
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const clinician = stack.demo.staff.find((s) => s.role === 'clinician');
   const staffLines = stack.demo.staff.map(
     (s) =>
       `    ${s.role.padEnd(15)} ${s.email.padEnd(26)} password ${s.password}   authenticator key ${s.totpSecret}`,
@@ -56,6 +57,15 @@ ${stack
   .describeStandIns()
   .map((line) => `  ${line}`)
   .join('\n')}
+
+  Try a video consultation (two browser windows; a private window for the patient works best):
+    1. Sign in at ${stack.url}/ as the demo clinician (${clinician?.email ?? 'clinician'}; code: npm run totp -- ${clinician?.email ?? '<email>'}).
+    2. Find a patient: NHS number 999 000 0018, born 12 April 1980. Choose "Send invitation".
+    3. In the other window open the patient's phone, ${stack.url}/local/phone/, tap the link in the text and
+       enter its 6-digit code. Allow the camera and microphone, pass the device check, wait.
+    4. Back in the console the header says the patient is waiting: open it and choose "Admit".
+    Leaving (the patient's Leave button, or closing their window) is recorded as dissent; a dropped
+    connection is "reconnecting" for two minutes first. Nothing is recorded: video goes browser to browser.
 
   Data is kept in ${resolve(settings.DATA_DIR)} (delete it to start afresh). Press Ctrl-C to stop.
 `);

@@ -26,6 +26,7 @@ export const SITE_SECURITY_HEADERS: Record<string, string> = {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    // 'self' covers this origin's WebSocket (the local meeting service's signalling) in current browsers.
     "connect-src 'self'",
     "media-src 'self' blob:",
     "frame-ancestors 'none'",
@@ -40,9 +41,15 @@ export const SITE_SECURITY_HEADERS: Record<string, string> = {
   'permissions-policy': 'camera=(self), microphone=(self), geolocation=()',
 };
 
+/** The patient's pages: the join page itself and the invite links `/j/<token>` (as CloudFront routes them). */
+export function isPatientPage(pathname: string): boolean {
+  return pathname === '/join' || pathname.startsWith('/join/') || pathname.startsWith('/j/');
+}
+
 /**
  * Serves the built web app like the CloudFront distribution: files as they are, extension-less paths fall back
- * to the console's index.html, or to the patient page's under /join/.
+ * to the console's index.html, or to the patient page's under /join/ and /j/. A GET of an invite link is
+ * the same static page for everyone, so a link-preview bot that fetches it changes nothing.
  */
 export function createStaticSite(distDir: string) {
   const root = normalize(distDir);
@@ -59,9 +66,7 @@ export function createStaticSite(distDir: string) {
     const info = await stat(candidate).catch(() => undefined);
     if (info?.isFile()) return candidate;
     if (extname(pathname) !== '') return undefined;
-    return pathname === '/join' || pathname.startsWith('/join/')
-      ? join(root, 'join', 'index.html')
-      : join(root, 'index.html');
+    return isPatientPage(pathname) ? join(root, 'join', 'index.html') : join(root, 'index.html');
   }
 
   return async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,8 @@
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -39,11 +41,23 @@ export interface ApiStackProps extends StackProps {
   /** Staff tokens come from this pool, issued to this client (the console's). */
   userPool: IUserPool;
   userPoolClient: IUserPoolClient;
+  /**
+   * The console's origin (`https://<webDomainName or CloudFront's domain>`): invite links point there. The
+   * `consoleOrigin` setting of the functions that make links.
+   */
+  consoleOrigin: string;
 }
 
-/** A stage setting by its context key: a field of the stage config (lists comma-joined), else raw context. */
-function settingReader(config: StageConfig): (contextKey: string) => unknown {
+/**
+ * A stage setting by its context key: what other stacks made (`derived`), a field of the stage config (lists
+ * comma-joined), else raw context.
+ */
+function settingReader(
+  config: StageConfig,
+  derived: Record<string, string> = {},
+): (contextKey: string) => unknown {
   return (contextKey) => {
+    if (Object.hasOwn(derived, contextKey)) return derived[contextKey];
     const field = (config as unknown as Record<string, unknown>)[contextKey];
     if (field !== undefined && typeof field !== 'function')
       return Array.isArray(field) ? field.join(',') : field;
@@ -120,7 +134,10 @@ export class ApiStack extends Stack {
       context: config.readContext,
       functionSettings: stageSettings,
       userPool: { userPoolId: props.userPool.userPoolId, userPoolArn: props.userPool.userPoolArn },
+      addOperatorAlarm: () => undefined,
     };
+    const capabilityAlarms: Alarm[] = [];
+    awsStage.addOperatorAlarm = (alarm) => void capabilityAlarms.push(alarm);
     const instances = new Map<CapabilityId, AwsCapability>();
     const capabilitiesFor = (definition: FunctionDefinition) =>
       capabilitiesOf(props.capabilities, definition).map((capability) => {
@@ -131,7 +148,7 @@ export class ApiStack extends Stack {
         }
         return instance;
       });
-    const readSetting = settingReader(config);
+    const readSetting = settingReader(config, { consoleOrigin: props.consoleOrigin });
 
     const functions = new Map<string, DeclaredFunction>();
     for (const route of props.routes) {
@@ -189,6 +206,9 @@ export class ApiStack extends Stack {
       if (!instance.trigger || !instance.invocation) {
         throw new Error(`${definition.trigger.capability} cannot trigger a function (${definition.id}).`);
       }
+      // The trigger is one of the function's capabilities too: it gives it its environment (a queue's URL)
+      // and bundles its clients, as a use would.
+      const uses = [...new Set([...(definition.uses ?? []), definition.trigger.capability])];
       const eventFunction = new DeclaredFunction(this, definition.id, {
         definition,
         ...(props.entryOf ? { entry: props.entryOf(definition) } : {}),
@@ -197,7 +217,7 @@ export class ApiStack extends Stack {
         tables: props.tables,
         tableKey: props.tableKey,
         practiceDataRoleArn,
-        capabilities: capabilitiesFor(definition),
+        capabilities: capabilitiesFor({ ...definition, uses }),
         readSetting,
         invocation: instance.invocation(definition),
       });
@@ -213,6 +233,7 @@ export class ApiStack extends Stack {
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
       alarms: declaredAlarms([...props.routes, ...props.eventFunctions], props.capabilities),
     });
+    for (const alarm of capabilityAlarms) alarm.addAlarmAction(new SnsAction(this.alarms.topic));
     new CfnOutput(this, 'OperatorAlarmTopic', { value: this.alarms.topic.topicArn });
 
     const practiceFunctions = [...functions.values()].filter((fn) => fn.assumesPracticeDataRole);

@@ -129,6 +129,7 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
     httpApi: gateway.httpApi,
     userPool: identity.userPool,
     userPoolClient: web.consoleClient,
+    consoleOrigin: web.consoleOrigin,
   });
 
   // Never recorded, by construction: every role the app defines carries the deny of media capture,

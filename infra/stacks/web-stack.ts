@@ -114,6 +114,8 @@ export class WebStack extends Stack {
   readonly deployed: boolean;
   /** The console's Cognito app client: its callback URL is this distribution's. */
   readonly consoleClient: UserPoolClient;
+  /** `https://<the stage's domain, or CloudFront's>`: where the console is, and where invite links go. */
+  readonly consoleOrigin: string;
   /** What `/config.json` holds (tokens resolve at deploy time). */
   readonly runtimeConfig: DeployedRuntimeConfig;
 
@@ -240,6 +242,7 @@ export class WebStack extends Stack {
     }
 
     const origin = `https://${config.webDomainName ?? this.distribution.distributionDomainName}`;
+    this.consoleOrigin = origin;
     this.consoleClient = new ConsoleSignInClient(this, 'ConsoleSignIn', {
       userPool: props.identity.userPool,
       origin,
@@ -254,6 +257,8 @@ export class WebStack extends Stack {
         logoutEndpoint: `${props.identity.managedLoginUrl}/logout`,
       },
       demo: false,
+      // Amazon Chime SDK meetings: each meeting's own URLs come with its join info.
+      video: { provider: 'chime' },
     };
 
     this.deployed = this.deployWebApp(config);

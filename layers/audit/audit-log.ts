@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { RECORD_KINDS, sortKeyOf } from '../records/record-kinds';
 import * as z from '../validation/z';
@@ -14,6 +15,31 @@ export const AUDIT_EVENT_TYPES = [
   'staff.role_changed',
   'staff.aup_accepted',
   'patient.lookup',
+  // Invitations by SMS (functions/invites). Details carry ids, outcomes and the patient reference (the NHS
+  // number's blind index), never the phone number, the code, the token or the link.
+  'invite.created',
+  'invite.refused',
+  'invite.held',
+  'invite.released',
+  'invite.rejected',
+  'invite.queued',
+  'invite.sent',
+  'invite.delivered',
+  'invite.failed',
+  'invite.unknown',
+  'invite.expired',
+  'invite.cancelled',
+  'invite.resent',
+  'sms.opted_out',
+  'sms.opted_in',
+  // Video consultations (functions/consultations, functions/join): ids, steps and outcomes, never the code.
+  'consultation.code_attempt',
+  'consultation.consent',
+  'consultation.admitted',
+  'consultation.dissent',
+  'consultation.ended',
+  'consultation.opt_out',
+  'practice.video_settings_changed',
 ] as const;
 
 export const AuditEvent = z.object({
@@ -30,7 +56,18 @@ export const AuditEvent = z.object({
   requestId: z.optional(z.string()),
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;
-export type NewAuditEvent = Omit<AuditEvent, 'eventId' | 'at'> & { at?: string };
+/**
+ * An event to record. With `eventId` (and `at`) the write is idempotent: recording the same id again is a
+ * no-op, for event functions that may run twice for one happening (a queue's redelivery, a log record
+ * delivered again): the id is derived from what happened (`auditEventId`), not drawn at random.
+ */
+export type NewAuditEvent = Omit<AuditEvent, 'eventId' | 'at'> & { at?: string; eventId?: string };
+
+/** A deterministic event id (UUID-shaped) for one happening, from the names that identify it. */
+export function auditEventId(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** Port: the practice's append-only audit trail. A failed write fails the request (fail closed). */
 export interface AuditLog {
@@ -53,19 +90,27 @@ export class DynamoAuditLog implements AuditLog {
   ) {}
 
   async record(event: NewAuditEvent): Promise<AuditEvent> {
+    const idempotent = event.eventId !== undefined;
+    if (idempotent && event.at === undefined)
+      throw new TypeError('An idempotent audit event needs its time.');
     const full = AuditEvent.parse({
       ...event,
-      eventId: randomUUID(),
+      eventId: event.eventId ?? randomUUID(),
       at: event.at ?? new Date().toISOString(),
     });
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...auditKeys.event(full.practiceId, full.at, full.eventId), ...full },
-        // Append-only: an event id is never reused, so never overwrite.
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...auditKeys.event(full.practiceId, full.at, full.eventId), ...full },
+          // Append-only: an event is never overwritten.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      // The same happening recorded again (a redelivered message): it is on record already.
+      if (!(idempotent && error instanceof ConditionalCheckFailedException)) throw error;
+    }
     return full;
   }
 

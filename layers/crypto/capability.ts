@@ -9,4 +9,15 @@ declare module '../capabilities' {
   }
 }
 
+/**
+ * `uses: ['invite-link-key']`: the function computes the keyed hash of an invite link's token, the platform-wide
+ * key by which a public route finds the invite (layers/crypto/invite-link-key.ts). In AWS a KMS HMAC key that
+ * only signs (`kms:GenerateMac`); locally a key file.
+ */
+declare module '../capabilities' {
+  interface Capabilities {
+    'invite-link-key': true;
+  }
+}
+
 export {};

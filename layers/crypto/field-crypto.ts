@@ -7,10 +7,11 @@ import type { PracticeKeys } from './practice-keys';
 
 /**
  * Which stored field a value belongs to. `table` is the LOGICAL table id, not the physical name: the physical
- * name differs per stage and after a restore from backup, and the context must still match then.
+ * name differs per stage and after a restore from backup, and the context must still match then. `queue`:
+ * a value that only travels on a queue (the invite SMS on its way to the sender) and is never stored.
  */
 export interface FieldRef {
-  table: TableId;
+  table: TableId | 'queue';
   attribute: string;
 }
 

@@ -50,6 +50,7 @@ export function fieldKeyName(practiceId: string, version: number): string {
 export class UnwrappedDataKey implements PracticeDataKey {
   readonly fieldKeyring: KeyringNode;
   private readonly indexKey: Uint8Array;
+  private readonly codeKey: Uint8Array;
   private disposed = false;
 
   constructor(
@@ -72,6 +73,7 @@ export class UnwrappedDataKey implements PracticeDataKey {
       fieldKey.fill(0); // the keyring holds its own copy (a KeyObject)
     }
     this.indexKey = derive(dataKey, 'blind-index', practiceId, version, BLIND_INDEX_KEY_BYTES);
+    this.codeKey = derive(dataKey, 'invite-code', practiceId, version, 32);
   }
 
   blindIndexKey(): Uint8Array {
@@ -81,9 +83,17 @@ export class UnwrappedDataKey implements PracticeDataKey {
     return Uint8Array.from(this.indexKey);
   }
 
+  inviteCodeKey(): Uint8Array {
+    if (this.disposed) {
+      throw new PracticeKeyUnavailableError(`The keys of practice ${this.practiceId} were forgotten.`);
+    }
+    return Uint8Array.from(this.codeKey);
+  }
+
   dispose(): void {
     this.disposed = true;
     this.indexKey.fill(0);
+    this.codeKey.fill(0);
   }
 }
 

@@ -36,6 +36,8 @@ export interface PracticeDataKey {
   readonly fieldKeyring: KeyringNode;
   /** 32 bytes, this practice's only: keys the blind indexes (HMAC) of its values. A copy: zero it after use. */
   blindIndexKey(): Uint8Array;
+  /** 32 bytes, this practice's only: keys the hashes of its invite codes (HMAC). A copy: zero it after use. */
+  inviteCodeKey(): Uint8Array;
 }
 
 /** How long this container trusts what it unwrapped before asking the practice key again. */

@@ -40,13 +40,25 @@ export class ForbiddenError extends HttpError {
   }
 }
 export class NotFoundError extends HttpError {
-  constructor(message = 'Not found.') {
-    super(404, 'Not found', message);
+  constructor(message = 'Not found.', type?: ProblemType) {
+    super(404, 'Not found', message, type ? { type } : {});
   }
 }
 export class ConflictError extends HttpError {
-  constructor(message: string) {
-    super(409, 'Conflict', message);
+  constructor(message: string, options: { type?: ProblemType; retryAfterSeconds?: number } = {}) {
+    super(409, 'Conflict', message, {
+      ...(options.type ? { type: options.type } : {}),
+      ...(options.retryAfterSeconds ? { headers: { 'retry-after': String(options.retryAfterSeconds) } } : {}),
+    });
+  }
+}
+/** The request is well formed but cannot be done as asked (a number that cannot be texted, say). */
+export class UnprocessableContentError extends HttpError {
+  constructor(message: string, options: { type?: ProblemType; issues?: FieldIssue[] } = {}) {
+    super(422, 'Unprocessable content', message, {
+      ...(options.type ? { type: options.type } : {}),
+      ...(options.issues ? { issues: options.issues } : {}),
+    });
   }
 }
 export class PayloadTooLargeError extends HttpError {

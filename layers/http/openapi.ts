@@ -39,6 +39,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'Signed in, but not allowed to do this',
   404: 'Not found',
   409: 'Conflicts with the current state',
+  422: 'Understood, but it cannot be done: `detail` says why (for example, the number cannot be texted)',
   429: 'Too many requests; see Retry-After',
   500: 'Something went wrong on our side',
   503: 'A service we depend on is not answering; try again',
@@ -59,6 +60,13 @@ function parameters(route: RouteDefinition): JsonSchema[] {
       result.push({ name, in: 'query', required: required.has(name), schema });
     }
   }
+  if (route.request.headers) {
+    const headers = jsonSchema(route.request.headers, 'input');
+    const required = new Set((headers.required as string[] | undefined) ?? []);
+    for (const [name, schema] of Object.entries((headers.properties as JsonSchema) ?? {})) {
+      result.push({ name, in: 'header', required: required.has(name), schema });
+    }
+  }
   return result;
 }
 
@@ -68,7 +76,9 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], info: {
   for (const route of routes) {
     const errorStatuses = [
       ...new Set([
-        ...(route.request.body || route.request.query || route.request.params ? [400] : []),
+        ...(route.request.body || route.request.query || route.request.params || route.request.headers
+          ? [400]
+          : []),
         ...(route.auth !== 'public' ? [401, 403] : []),
         ...(route.errors ?? []),
         500,

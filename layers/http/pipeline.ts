@@ -14,7 +14,7 @@ import type { StoreAccess } from '../practice/practice-stores';
 import * as z from '../validation/z';
 import { BadRequestError, HttpError } from './errors';
 import { identityFromAuthorizer } from './identity';
-import { parsePart, readJsonBody } from './request-parsing';
+import { declaredHeaders, parsePart, readJsonBody } from './request-parsing';
 import type { RouteDefinition } from './route';
 import { type AccountCaller, admitAccount, admitStaff, type StaffCaller } from './staff-gate';
 
@@ -27,6 +27,8 @@ export interface HandlerRequest<R extends RouteDefinition> {
   body: Infer<R['request']['body']>;
   query: Infer<R['request']['query']>;
   params: Infer<R['request']['params']>;
+  /** The headers the route declares (lower-case names), parsed; `undefined` where it declares none. */
+  headers: Infer<R['request']['headers']>;
   /** An active staff member on every `staff` route (checked against the directory); `undefined` on public ones. */
   caller: R['auth'] extends 'staff' ? StaffCaller : R['auth'] extends 'account' ? AccountCaller : undefined;
   requestId: string;
@@ -159,7 +161,11 @@ export function httpHandler<R extends RouteDefinition>(
     let params: unknown;
     let query: unknown;
     let body: unknown;
+    let headers: unknown;
     try {
+      headers = route.request.headers
+        ? parsePart('headers', route.request.headers, declaredHeaders(route.request.headers, event))
+        : undefined;
       params = parsePart('params', route.request.params, event.pathParameters);
       query = parsePart('query', route.request.query, event.queryStringParameters);
       if (route.request.body) {
@@ -180,6 +186,7 @@ export function httpHandler<R extends RouteDefinition>(
       body,
       query,
       params,
+      headers,
       caller,
       requestId,
       event,

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { $ZodError, $ZodType, output } from 'zod/v4/core';
+import type { $ZodError, $ZodObject, $ZodType, output } from 'zod/v4/core';
 import * as z from '../validation/z';
 import { BadRequestError, type FieldIssue, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 
@@ -21,6 +21,19 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
   return undefined;
 }
 
+/**
+ * The request's values of the headers a route declares (its schema's keys, lower case), and no others: the
+ * gateway's own headers (authorization, user agent, forwarded-for...) never reach a route's parsing.
+ */
+export function declaredHeaders(schema: $ZodObject, event: APIGatewayProxyEventV2): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of Object.keys(schema._zod.def.shape)) {
+    const value = header(event, name);
+    if (value !== undefined) picked[name] = value;
+  }
+  return picked;
+}
+
 export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
   const raw = event.body;
   if (raw === undefined || raw === null || raw === '') {
@@ -40,7 +53,7 @@ export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
 }
 
 export function parsePart<S extends $ZodType>(
-  part: 'body' | 'query' | 'params',
+  part: 'body' | 'query' | 'params' | 'headers',
   schema: S | undefined,
   value: unknown,
 ): output<S> | undefined {
@@ -50,7 +63,12 @@ export function parsePart<S extends $ZodType>(
       value !== null &&
       !(typeof value === 'object' && Object.keys(value).length === 0);
     if (present) {
-      const what = { body: 'a request body', query: 'query parameters', params: 'path parameters' }[part];
+      const what = {
+        body: 'a request body',
+        query: 'query parameters',
+        params: 'path parameters',
+        headers: 'these headers',
+      }[part];
       throw new BadRequestError(`This endpoint does not take ${what}.`);
     }
     return undefined;

@@ -25,6 +25,7 @@ export interface RouteDefinition<
   Params extends ObjectSchema | undefined = ObjectSchema | undefined,
   Response extends $ZodType = $ZodType,
   Auth extends RouteAuth = RouteAuth,
+  Headers extends ObjectSchema | undefined = ObjectSchema | undefined,
 > extends FunctionDefinition {
   method: HttpMethod;
   /** API Gateway style, e.g. `/api/staff/{staffId}`. */
@@ -45,10 +46,15 @@ export interface RouteDefinition<
     query?: Query;
     params?: Params;
     /**
+     * Request headers the handler reads (`idempotency-key`), named in lower case. Only these are parsed,
+     * with the same strictness and 400s as the body; every other header is left to the gateway.
+     */
+    headers?: Headers;
+    /**
      * A valid request body, shown in the API document and used by the isolation test, which sends it with
      * another practice's ids in the path. Required on every route that takes a body.
      */
-    example?: { body?: unknown; query?: Record<string, string> };
+    example?: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string> };
   };
   /** The success status and the schema its body must satisfy; responses are checked before they leave. */
   response: { status: number; description: string; schema: Response };
@@ -62,9 +68,10 @@ export function defineRoute<
   Params extends ObjectSchema | undefined = undefined,
   Response extends $ZodType = $ZodType,
   const Auth extends RouteAuth = RouteAuth,
+  Headers extends ObjectSchema | undefined = undefined,
 >(
-  route: RouteDefinition<Body, Query, Params, Response, Auth>,
-): RouteDefinition<Body, Query, Params, Response, Auth> {
+  route: RouteDefinition<Body, Query, Params, Response, Auth, Headers>,
+): RouteDefinition<Body, Query, Params, Response, Auth, Headers> {
   return route;
 }
 

@@ -6,8 +6,19 @@ import { type DirectoryStore, DynamoDirectoryStore } from '../directory/director
 import type { Invitation, Membership, Practice, StaffMember } from '../directory/model';
 import { type FunctionSettings, tableNames } from '../functions/function-config';
 import { platformDocumentClient, practiceDocumentClient, scopedClients } from '../isolation/scoped-clients';
+import {
+  ConsultationPointers,
+  PracticeConsents,
+  PracticeConsultations,
+  PracticeVideoSettings,
+} from '../records/consultation-records';
+import { PracticeHeldMessages } from '../records/held-messages';
+import { PracticeIdempotencyKeys } from '../records/idempotency-records';
+import { InvitePointers } from '../records/invite-pointers';
+import { PracticeInvites } from '../records/invite-records';
 import { PracticeLookups } from '../records/lookup-records';
 import { PracticeRateLimits } from '../records/rate-limits';
+import { PracticeSmsOptOuts } from '../records/sms-opt-outs';
 
 /** A write aimed at another practice than the one the stores were opened for: a bug, refused. */
 export class CrossPracticeError extends Error {
@@ -105,25 +116,53 @@ export interface PracticeStores {
   /** The practice's lookups (patient details encrypted under its key). */
   lookups: PracticeLookups;
   rateLimits: PracticeRateLimits;
+  /** Video consultations, one per invite (no patient data: ids, steps, yes/no answers). */
+  consultations: PracticeConsultations;
+  /** The patient's consent to each consultation, written once. */
+  consents: PracticeConsents;
+  videoSettings: PracticeVideoSettings;
+  /** The practice's invitations (patient details encrypted under its key). */
+  invites: PracticeInvites;
+  /** The clinical lead's review queue. */
+  heldMessages: PracticeHeldMessages;
+  /** Patients' opt-outs of texts from this practice, by blind index of the number. */
+  smsOptOuts: PracticeSmsOptOuts;
+  idempotencyKeys: PracticeIdempotencyKeys;
 }
 
 /** How a function opens stores: the platform's, and one practice's at a time. */
 export interface StoreAccess {
   platform(): PlatformDirectory;
+  /** Pointers from a meeting id to its practice and consultation, grace deadlines (PLATFORM partition). */
+  consultationPointers(): ConsultationPointers;
   practice(practiceId: string): PracticeStores;
+  /** Pointers from a token hash or a provider's message id to a practice's invite (PLATFORM partition). */
+  invitePointers(): InvitePointers;
 }
 
 /** Stores over any DynamoDB clients: the functions' scoped ones, or (tests) one client for everything. */
 export function storeAccess(options: {
   /** A function without the audit table in its configuration gets a ConfigError if it asks for the log. */
-  tables: { directory: string; audit?: string; records?: string };
+  tables: { directory?: string; audit?: string; records?: string };
   /** Field encryption under each practice's key; needed by stores that hold patient data. */
   crypto?: () => FieldCrypto;
   platformClient: () => DynamoDBDocumentClient;
   practiceClient: (practiceId: string) => DynamoDBDocumentClient;
 }): StoreAccess {
+  const directoryTable = () => {
+    if (!options.tables.directory)
+      throw new ConfigError('Invalid configuration. TABLE_DIRECTORY: is required by this function');
+    return options.tables.directory;
+  };
+  const platformRecords = () => {
+    if (!options.tables.records)
+      throw new ConfigError('Invalid configuration. TABLE_RECORDS: is required by this function');
+    return options.tables.records;
+  };
   return {
-    platform: () => new DynamoDirectoryStore(options.platformClient(), options.tables.directory),
+    platform: () => new DynamoDirectoryStore(options.platformClient(), directoryTable()),
+    invitePointers: () => new InvitePointers(options.platformClient(), platformRecords()),
+    consultationPointers: () => new ConsultationPointers(options.platformClient(), platformRecords()),
     practice: (practiceId) => {
       const client = options.practiceClient(practiceId);
       const { audit, records } = options.tables;
@@ -133,10 +172,9 @@ export function storeAccess(options: {
         return records;
       };
       return {
-        directory: new PracticeDirectory(
-          new DynamoDirectoryStore(client, options.tables.directory),
-          practiceId,
-        ),
+        get directory() {
+          return new PracticeDirectory(new DynamoDirectoryStore(client, directoryTable()), practiceId);
+        },
         get audit() {
           if (!audit) throw new ConfigError('Invalid configuration. TABLE_AUDIT: is required by this route');
           return new PracticeAuditLog(new DynamoAuditLog(client, audit), practiceId);
@@ -148,6 +186,27 @@ export function storeAccess(options: {
         },
         get rateLimits() {
           return new PracticeRateLimits(client, recordsTable(), practiceId);
+        },
+        get consultations() {
+          return new PracticeConsultations(client, recordsTable(), practiceId);
+        },
+        get consents() {
+          return new PracticeConsents(client, recordsTable(), practiceId);
+        },
+        get videoSettings() {
+          return new PracticeVideoSettings(client, recordsTable(), practiceId);
+        },
+        get invites() {
+          return new PracticeInvites(client, recordsTable(), practiceId, options.crypto?.());
+        },
+        get heldMessages() {
+          return new PracticeHeldMessages(client, recordsTable(), practiceId, options.crypto?.());
+        },
+        get smsOptOuts() {
+          return new PracticeSmsOptOuts(client, recordsTable(), practiceId, options.crypto?.());
+        },
+        get idempotencyKeys() {
+          return new PracticeIdempotencyKeys(client, recordsTable(), practiceId);
         },
       };
     },
@@ -165,11 +224,12 @@ export function practiceStoresFrom(
   options: { crypto?: () => FieldCrypto } = {},
 ): StoreAccess {
   const tables = tableNames(config);
-  if (!tables.directory) throw new ConfigError('Invalid configuration. TABLE_DIRECTORY: is required');
+  if (Object.keys(tables).length === 0)
+    throw new ConfigError('Invalid configuration: this function has no tables');
   // Parsed now, not on the first request: a missing role ARN fails the cold start.
   scopedClients();
   return storeAccess({
-    tables: { ...tables, directory: tables.directory },
+    tables,
     ...(options.crypto ? { crypto: options.crypto } : {}),
     platformClient: platformDocumentClient,
     practiceClient: practiceDocumentClient,

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { FieldCrypto } from '../crypto/field-crypto';
 import * as z from '../validation/z';
 import { practicePartition } from './record-keys';
@@ -98,6 +105,30 @@ export class PracticeLookups {
       nhsNumberIndex: stored.nhsNumberIndex,
       patient: LookupPatient.parse(JSON.parse(plaintext)),
     };
+  }
+
+  /**
+   * Makes `inviteId` the lookup's current invitation and returns the one it had before, if any: a new
+   * invitation for the same lookup replaces the previous one. Undefined too when the lookup is gone.
+   */
+  async setCurrentInvite(lookupId: string, inviteId: string): Promise<string | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(lookupId),
+          UpdateExpression: 'SET currentInviteId = :invite',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':invite': inviteId },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const previous = Attributes?.currentInviteId;
+      return typeof previous === 'string' ? previous : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   /** Takes back a lookup whose audit event could not be written (the lookup must not exist unaudited). */

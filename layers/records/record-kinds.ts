@@ -22,6 +22,8 @@ export interface RecordKind {
         epochSeconds?: readonly string[];
         /** Sorted by this attribute in the export. */
         orderBy?: string;
+        /** Attributes left out of the export (dotted paths): working credentials, not the practice's record. */
+        omit?: readonly string[];
       }
     /** Working data of the platform, not the practice's record (counters, wrapped keys): deleted, not exported. */
     | { discard: string };
@@ -31,6 +33,26 @@ export interface RecordKind {
 export const LOOKUP_PATIENT_FIELD: FieldRef = { table: 'records', attribute: 'lookup.patient' };
 /** The NHS number as the audit trail keeps it: encrypted for compliance officers, never readable in a log. */
 export const AUDIT_NHS_NUMBER_FIELD: FieldRef = { table: 'audit', attribute: 'patient.lookup.nhsNumber' };
+/** The invited patient's mobile (E.164): only the sender decrypts it, to send. */
+export const INVITE_MOBILE_FIELD: FieldRef = { table: 'records', attribute: 'invite.mobile' };
+/** Who an invite is for, as the console lists it: `{ name, mobileEnding }` as JSON. */
+export const INVITE_PATIENT_FIELD: FieldRef = { table: 'records', attribute: 'invite.patient' };
+/** The clinician's own text in the invite SMS (not the link or the code, which are never stored). */
+export const INVITE_MESSAGE_FIELD: FieldRef = { table: 'records', attribute: 'invite.message' };
+/** A held message's text, for the clinical lead to read. */
+export const HELD_MESSAGE_FIELD: FieldRef = { table: 'records', attribute: 'heldMessage.message' };
+/** The number a patient opted out with, so that the practice's export can name it. */
+export const SMS_OPT_OUT_MOBILE_FIELD: FieldRef = { table: 'records', attribute: 'smsOptOut.mobile' };
+/**
+ * The whole invite SMS (with its link and code) on its way to the sender: it travels only in the queue
+ * message, encrypted under the practice key, and is never stored in a table.
+ */
+export const QUEUED_SMS_FIELD: FieldRef = { table: 'queue', attribute: 'invite.sms' };
+/**
+ * A consultation's join credentials (JoinInfo as JSON) while they wait for their attendee: the clinician's
+ * for as long as the meeting runs, the patient's only until it is handed over (once).
+ */
+export const CONSULTATION_JOIN_FIELD: FieldRef = { table: 'records', attribute: 'consultation.joinInfo' };
 
 export const RECORD_KINDS = {
   practice: { table: 'directory', sortKey: 'PRACTICE', offboarding: { exportAs: 'practice', single: true } },
@@ -51,6 +73,67 @@ export const RECORD_KINDS = {
     },
   },
   rateCounter: { table: 'records', sortKey: 'RATE#', offboarding: { discard: 'rate-limit counters' } },
+  invite: {
+    table: 'records',
+    sortKey: 'INVITE#',
+    offboarding: {
+      exportAs: 'invites',
+      decrypt: [
+        { from: 'patient', to: 'patient', field: INVITE_PATIENT_FIELD, json: true },
+        { from: 'mobile', to: 'mobile', field: INVITE_MOBILE_FIELD },
+        { from: 'message', to: 'message', field: INVITE_MESSAGE_FIELD },
+      ],
+      epochSeconds: ['expiresAt'],
+      orderBy: 'createdAt',
+    },
+  },
+  heldMessage: {
+    table: 'records',
+    sortKey: 'HELDMESSAGE#',
+    offboarding: {
+      exportAs: 'heldMessages',
+      decrypt: [{ from: 'message', to: 'message', field: HELD_MESSAGE_FIELD }],
+      orderBy: 'heldAt',
+    },
+  },
+  smsOptOut: {
+    table: 'records',
+    sortKey: 'SMSOPTOUT#',
+    offboarding: {
+      exportAs: 'smsOptOuts',
+      decrypt: [{ from: 'mobile', to: 'mobile', field: SMS_OPT_OUT_MOBILE_FIELD }],
+      orderBy: 'optedOutAt',
+    },
+  },
+  idempotencyKey: {
+    table: 'records',
+    sortKey: 'IDEMPOTENCY#',
+    offboarding: {
+      discard: 'which request made which invite, kept a day so a retried request sends nothing twice',
+    },
+  },
+  /**
+   * One video consultation per invite: where the patient got to, the device check's yes/no answers, usage
+   * metadata (browser, OS, network type, call length; never an IP address), the meeting's ids and state.
+   * The join credentials in it are working data and are left out of the export.
+   */
+  consultation: {
+    table: 'records',
+    sortKey: 'CONSULTATION#',
+    offboarding: {
+      exportAs: 'consultations',
+      epochSeconds: ['expiresAt'],
+      omit: ['meeting.clinicianJoin', 'meeting.patientJoin'],
+    },
+  },
+  /** The patient's consent to one video consultation (R10): written once, never changed. */
+  consent: { table: 'records', sortKey: 'CONSENT#', offboarding: { exportAs: 'consents', orderBy: 'at' } },
+  /** The practice's video settings (its default media region). */
+  videoSettings: {
+    table: 'records',
+    sortKey: 'SETTINGS#video',
+    offboarding: { exportAs: 'videoSettings', single: true },
+  },
   auditEvent: {
     table: 'audit',
     sortKey: 'EVENT#',

@@ -7,6 +7,7 @@ import type { StaffRole } from './staff-roles';
 export const ACTIONS = [
   'patients.lookup',
   'patients.invite',
+  'messages.review',
   'consultations.host',
   'staff.manage',
   'audit.read',
@@ -18,7 +19,13 @@ export const PERMISSIONS: Readonly<Record<StaffRole, readonly Action[]>> = {
   // Runs the practice's account: who works here, its settings and its audit trail. No patient contact.
   practice_admin: ['staff.manage', 'practice.settings', 'audit.read'],
   // A clinician who also answers for the practice's clinical safety: receives flagged messages (R7).
-  clinical_lead: ['patients.lookup', 'patients.invite', 'consultations.host', 'audit.read'],
+  clinical_lead: [
+    'patients.lookup',
+    'patients.invite',
+    'messages.review',
+    'consultations.host',
+    'audit.read',
+  ],
   clinician: ['patients.lookup', 'patients.invite', 'consultations.host'],
   // Finds the patient and sends the invitation; the consultation itself is for clinicians.
   receptionist: ['patients.lookup', 'patients.invite'],
@@ -31,6 +38,7 @@ export function can(role: StaffRole, action: Action): boolean {
 export const ACTION_DESCRIPTIONS: Record<Action, string> = {
   'patients.lookup': 'look up patients',
   'patients.invite': 'invite patients',
+  'messages.review': 'review messages held for the clinical lead',
   'consultations.host': 'hold video consultations',
   'staff.manage': 'approve and manage staff',
   'audit.read': 'read audit reports',

@@ -12,12 +12,36 @@ import { measureColdStart } from './cold-start';
 import { benchCrypto } from './crypto-bench';
 import { benchLookup } from './lookup-bench';
 import { round } from './stats';
+import { benchVideo } from './video-bench';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const LOOKUP_REQUESTS = Number(process.env.BENCH_LOOKUP_REQUESTS ?? 1000);
 /** Budgets from the foundations issue, over bare `node -e 0` in the same run. */
 const BUDGET_MS = { route: 60, event: 60, trigger: 60, operator: 100 } as const;
 const LOOKUP_FIRST_CALL_BUDGET_MS = 150;
+const VIDEO_RUNS = Number(process.env.BENCH_VIDEO_RUNS ?? 5);
+
+type VideoResults = Awaited<ReturnType<typeof benchVideo>>;
+
+function printVideo(video: VideoResults) {
+  const js = video.joinPageJs;
+  console.log(
+    `\nJoin page JavaScript before the video code: ${js.beforeVideoGzipKb} KB gzipped (budget ${js.budgetGzipKb} KB, ` +
+      `${js.beforeVideoGzipKb <= js.budgetGzipKb ? 'within' : 'OVER'}); fetched only when let in: local WebRTC ` +
+      `session ${js.onDemandGzipKb.localWebRtcSession} KB, Chime session ${js.onDemandGzipKb.chimeSession} KB + the SDK.`,
+  );
+  const mobile = video.throttledMobile;
+  console.log(
+    `Join page on a throttled phone (${mobile.profile.latencyMs} ms, ${round((mobile.profile.downloadBytesPerSecond * 8) / 1024 / 1024, 1)} Mbit/s, ` +
+      `CPU ×${mobile.profile.cpuSlowdown}): first contentful paint p50 ${mobile.firstContentfulPaintMs.p50} ms, ` +
+      `code field ready p50 ${mobile.codeFieldReadyMs.p50} ms (n=${mobile.codeFieldReadyMs.runs}).`,
+  );
+  const admit = video.admitToBothVideosMs;
+  console.log(
+    `"Admit" to both sides decoding the other's video (local WebRTC): p50 ${admit.p50} ms, max ${admit.max} ms ` +
+      `(n=${admit.runs}; goal p50 ≤ ${admit.goalP50Ms} ms).`,
+  );
+}
 
 type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 
@@ -126,6 +150,12 @@ async function benchColdStarts(stack: TestStack, bundles: ShippedBundle[]) {
 
 async function main() {
   await mkdir(join(REPO_ROOT, 'bench'), { recursive: true });
+  if (process.env.BENCH_ONLY === 'video') {
+    const video = await benchVideo(VIDEO_RUNS);
+    await writeFile(join(REPO_ROOT, 'bench', 'video-results.json'), `${JSON.stringify(video, null, 2)}\n`);
+    printVideo(video);
+    return;
+  }
   console.log('Synthesizing the app (CDK bundling of every function) into cdk.out …');
   const bundles = await synthesizeShippedBundles();
   const stack = await startTestStack({
@@ -142,6 +172,8 @@ async function main() {
     await stack.stop();
   }
   const crypto = await benchCrypto();
+  console.log(`Video: the join page, then ${VIDEO_RUNS} throttled first renders and ${VIDEO_RUNS} admits`);
+  const video = await benchVideo(VIDEO_RUNS);
 
   const results = {
     measuredAt: new Date().toISOString(),
@@ -150,6 +182,7 @@ async function main() {
     coldStarts,
     lookup,
     fieldEncryption: crypto,
+    video,
   };
   await writeFile(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -191,6 +224,7 @@ async function main() {
       `(practice B), next window ${kms.readerCallsPerPracticeNextWindow.a} and ${kms.readerCallsPerPracticeNextWindow.b}.`,
   );
   console.table({ 'encrypt + decrypt (warm container)': crypto.encryptDecryptMs });
+  printVideo(video);
   console.log('Written to bench/results.json');
 }
 

@@ -2,13 +2,14 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_FUNCTIONS } from '../../functions/event-functions';
 import { getHealthRoute } from '../../functions/health/routes';
 import { ROUTES } from '../../functions/routes';
 import { effectiveTableGrants, tableAccessStatements } from '../../infra/constructs/table-access';
 import { DataStack } from '../../infra/stacks/data-stack';
 import { FUNCTION_DEFAULTS } from '../../layers/functions/definition';
 import type { RouteDefinition } from '../../layers/http/route';
-import { buildTestApp, type TestApp, testConfig } from './support';
+import { buildTestApp, inlinePoliciesOutsideCustomResources, type TestApp, testConfig } from './support';
 
 interface ResourceJson {
   Properties: {
@@ -56,8 +57,9 @@ function statementsOf(routeId: string): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 
 describe('api stack', () => {
-  it('has one function and one HTTP API route per entry of ROUTES, plus the operator’s on- and offboarding', () => {
-    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
+  it('has one function and one HTTP API route per entry of ROUTES, one per event function, plus the operator’s on- and offboarding', () => {
+    // And CDK's AwsCustomResource provider, which sets the account's SMS settings at deploy time.
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + EVENT_FUNCTIONS.length + 2 + 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
     for (const route of ROUTES) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -140,7 +142,7 @@ describe('api stack', () => {
       }
     }
     // CDK's inline default policies would bypass all of the above.
-    template.resourceCountIs('AWS::IAM::Policy', 0);
+    expect(inlinePoliciesOutsideCustomResources(template)).toEqual([]);
   });
 
   it('limits the health check to reading the PLATFORM partition of the directory table', () => {
@@ -311,9 +313,14 @@ describe('table access from a route declaration', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const byMetric = new Map(alarms.map((alarm) => [alarm.Properties.MetricName, alarm.Properties]));
     expect([...byMetric.keys()].sort()).toEqual([
+      // The invitation dead-letter queue's and the receipt failures queue's depth.
+      'ApproximateNumberOfMessagesVisible',
+      'InviteRateLimited',
+      'InviteSendGaveUp',
       'LookupRateLimited',
       'PdsAccessDenied',
       'PdsUnavailable',
+      'SmsDeliveryLogUnreadable',
       'UnhandledErrors',
     ]);
     expect(byMetric.get('PdsAccessDenied')).toMatchObject({
@@ -322,7 +329,7 @@ describe('table access from a route declaration', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
-    for (const alarm of byMetric.values()) expect(alarm.AlarmActions).toHaveLength(1);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 

@@ -5,12 +5,17 @@ import { promisify } from 'node:util';
 import type { Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { EVENT_FUNCTIONS } from '../../functions/event-functions';
 import { ROUTES } from '../../functions/routes';
 import { capabilitiesOf } from '../../infra/capabilities/registry';
 import { REPO_ROOT } from '../../infra/config';
 import type { AppFunction } from '../../infra/constructs/app-function';
-import { effectiveTableGrants, touchesPracticeData } from '../../layers/functions/definition';
-import type { RouteDefinition } from '../../layers/http/route';
+import {
+  effectiveTableGrants,
+  type FunctionDefinition,
+  touchesPracticeData,
+} from '../../layers/functions/definition';
+import type { EventFunctionDefinition } from '../../layers/functions/event-function';
 import { buildTestApp, CAPABILITIES, type TestApp } from './support';
 
 const run = promisify(execFile);
@@ -24,12 +29,12 @@ beforeAll(() => {
   outdir = built.app.synth().directory;
 });
 
-/** What Lambda runs: every route's function, the operator's two, and the Cognito triggers. */
+/** What Lambda runs: every route's and event function's, the operator's two, and the Cognito triggers. */
 function functionsOf(
   app: TestApp,
-): { name: string; stack: Stack; fn: AppFunction; route?: RouteDefinition }[] {
+): { name: string; stack: Stack; fn: AppFunction; route?: FunctionDefinition }[] {
   return [
-    ...ROUTES.map((route) => ({
+    ...[...ROUTES, ...EVENT_FUNCTIONS].map((route) => ({
       name: route.id,
       stack: app.api as Stack,
       fn: app.api.functions.get(route.id) as AppFunction,
@@ -61,11 +66,17 @@ function deployed(name: string) {
       variable,
       typeof value === 'string'
         ? value
-        : variable.endsWith('_ARN')
-          ? 'arn:aws:iam::123456789012:role/placeholder'
-          : variable === 'USER_POOL_ID'
-            ? 'eu-west-2_placeholder'
-            : `placeholder-${variable.toLowerCase()}`,
+        : variable.endsWith('KEY_ARN')
+          ? 'arn:aws:kms:eu-west-2:123456789012:key/0000aaaa-0000-4000-8000-000000000000'
+          : variable.endsWith('_ARN')
+            ? 'arn:aws:iam::123456789012:role/placeholder'
+            : variable.endsWith('_URL')
+              ? 'https://sqs.eu-west-2.amazonaws.com/123456789012/placeholder'
+              : variable.endsWith('_ORIGIN')
+                ? 'https://d111111abcdef8.cloudfront.net'
+                : variable === 'USER_POOL_ID'
+                  ? 'eu-west-2_placeholder'
+                  : `placeholder-${variable.toLowerCase()}`,
     ]),
   );
   return { ...found, file, env, handler: resource.Properties.Handler };
@@ -93,7 +104,7 @@ async function coldStart(file: string, env: Record<string, string>) {
 }
 
 /** Settings a function may go without: Powertools' own, and area settings that have a default. */
-function optional(route: RouteDefinition | undefined, variable: string): boolean {
+function optional(route: FunctionDefinition | undefined, variable: string): boolean {
   if (variable.startsWith('POWERTOOLS_')) return true;
   const schema = route?.settings?.shape[variable];
   return schema !== undefined && z.safeParse(schema, undefined).success;
@@ -123,7 +134,7 @@ function clientsIn(bundle: string): string[] {
 }
 
 /** What a function's declaration says it calls: its tables, practice sessions and each capability's clients. */
-function declaredClients(name: string, route: RouteDefinition | undefined): string[] {
+function declaredClients(name: string, route: FunctionDefinition | undefined): string[] {
   if (!route) {
     const operators: Record<string, string[]> = {
       OnboardPractice: ['DynamoDB', 'KMS'],
@@ -136,7 +147,10 @@ function declaredClients(name: string, route: RouteDefinition | undefined): stri
   const clients = new Set<string>();
   if (Object.keys(effectiveTableGrants(route)).length > 0) clients.add('DynamoDB');
   if (touchesPracticeData(route)) clients.add('STS');
-  for (const capability of capabilitiesOf(CAPABILITIES, route)) {
+  // An event function's trigger is one of its capabilities (it bundles its clients, as a use would).
+  const trigger = (route as Partial<EventFunctionDefinition>).trigger?.capability;
+  const uses = [...new Set([...(route.uses ?? []), ...(trigger ? [trigger] : [])])];
+  for (const capability of capabilitiesOf(CAPABILITIES, { ...route, uses })) {
     for (const client of capability.clients ?? []) clients.add(client);
   }
   return [...clients].sort();

@@ -65,6 +65,7 @@ describe('lookup settings (the area’s own, from CDK context)', () => {
       LOOKUP_TTL_SECONDS: '3600',
       LOOKUP_LIMIT_PER_USER_PER_HOUR: '60',
       LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '1000',
+      SMS_ALLOWED_COUNTRIES: 'GB',
     });
   });
 
@@ -74,11 +75,13 @@ describe('lookup settings (the area’s own, from CDK context)', () => {
         lookupTtlSeconds: '900',
         lookupLimitPerUserPerHour: 25,
         lookupLimitPerPracticePerDay: '400',
+        smsAllowedCountries: 'GB,IE',
       }),
     ).toEqual({
       LOOKUP_TTL_SECONDS: '900',
       LOOKUP_LIMIT_PER_USER_PER_HOUR: '25',
       LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '400',
+      SMS_ALLOWED_COUNTRIES: 'GB,IE',
     });
   });
 
@@ -92,6 +95,8 @@ describe('lookup settings (the area’s own, from CDK context)', () => {
     ['lookupLimitPerPracticePerDay', 'many'],
     ['lookupTtlSeconds', '59'],
     ['lookupTtlSeconds', '86401'],
+    ['smsAllowedCountries', 'gb'],
+    ['smsAllowedCountries', 'GB;IE'],
   ])('refuses %s = %s at synth, naming the context key', (key, value) => {
     expect(() => lookupEnvironment({ [key]: value })).toThrow(StageConfigError);
     expect(() => lookupEnvironment({ [key]: value })).toThrow(new RegExp(`${key}: `));

@@ -16,6 +16,7 @@ const VARIANTS = {
     stage: 'prod',
     pdsEnvironment: 'production',
     pdsSecretName: 'clinic-connect/pds',
+    smsSenderId: 'Riverside',
     ...CUSTOM_DOMAIN,
     ...ORIGIN_MTLS,
   },

@@ -15,6 +15,7 @@ beforeAll(() => {
     stage: 'prod',
     pdsEnvironment: 'production',
     pdsSecretName: 'clinic-connect/pds',
+    smsSenderId: 'Riverside',
     wafRateLimit: '500',
     ...CUSTOM_DOMAIN,
     ...ORIGIN_MTLS,

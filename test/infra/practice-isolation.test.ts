@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_FUNCTIONS } from '../../functions/event-functions';
 import { getHealthRoute } from '../../functions/health/routes';
 import { ROUTES } from '../../functions/routes';
 import { practiceDataRoleName } from '../../infra/constructs/practice-data-role';
@@ -19,7 +20,7 @@ import { handlerModule } from '../../layers/functions/definition';
 import type { RouteDefinition } from '../../layers/http/route';
 import { PRACTICE_TAG_KEY as ADAPTER_TAG_KEY } from '../../layers/isolation/practice-credentials';
 import { PLATFORM_PARTITION } from '../../layers/storage/tables';
-import { buildTestApp, type TestApp } from './support';
+import { buildTestApp, inlinePoliciesOutsideCustomResources, type TestApp } from './support';
 
 type Json = Record<string, unknown>;
 type Statement = {
@@ -135,7 +136,7 @@ function built(context: Json = {}, routes?: readonly RouteDefinition[]): Built {
   // Made-up routes borrow a real handler module (CDK wants the file to exist, though it does not bundle here).
   const stacks = buildTestApp(
     context,
-    routes ? { routes, entryOf: () => handlerModule(getHealthRoute) } : {},
+    routes ? { routes, eventFunctions: [], entryOf: () => handlerModule(getHealthRoute) } : {},
   );
   return { stacks, api: Template.fromStack(stacks.api), identity: Template.fromStack(stacks.identity) };
 }
@@ -181,7 +182,9 @@ function dataRoleOf(app: Built) {
   return dataRole;
 }
 
-const practiceRoutes = ROUTES.filter((route) => usesPracticeData(effectiveTableGrants(route)));
+const practiceRoutes = [...ROUTES, ...EVENT_FUNCTIONS].filter((route) =>
+  usesPracticeData(effectiveTableGrants(route)),
+);
 
 describe('the key layout the policies rely on', () => {
   it('puts every practice item in exactly PRACTICE#<practiceId>, and membership pointers under USER#', () => {
@@ -265,7 +268,7 @@ describe('practice data only through the practice data role', () => {
   });
 
   it('lets each of those functions, and only those, assume it with the tag, and tells them its ARN', () => {
-    for (const route of ROUTES) {
+    for (const route of [...ROUTES, ...EVENT_FUNCTIONS]) {
       const assume = routeStatements(app, route.id).filter((s) =>
         actionsOf(s).some((a) => a.startsWith('sts:')),
       );
@@ -459,7 +462,7 @@ describe('practice data only through the practice data role', () => {
         expect(actionsOf(statement).every((action) => !action.includes('*'))).toBe(true);
       }
     }
-    app.api.resourceCountIs('AWS::IAM::Policy', 0);
+    expect(inlinePoliciesOutsideCustomResources(app.api)).toEqual([]);
   });
 
   it('leaves the Cognito token trigger its direct, exact-key read (it runs before any token names a practice)', () => {

@@ -102,3 +102,22 @@ export function nagFindings(app: App): NagFinding[] {
     ),
   );
 }
+
+/**
+ * Inline IAM policies (`AWS::IAM::Policy`) of a template, except AwsCustomResource's: CDK attaches each custom
+ * resource's policy inline to its singleton provider's role, which runs only while CloudFormation deploys
+ * (the account-level SMS settings). Every function role of ours has a customer-managed policy only.
+ */
+export function inlinePoliciesOutsideCustomResources(template: { toJSON(): unknown }): string[] {
+  const resources = (
+    template.toJSON() as { Resources: Record<string, { Type: string; Properties: { Roles?: unknown[] } }> }
+  ).Resources;
+  return Object.entries(resources)
+    .filter(([, resource]) => resource.Type === 'AWS::IAM::Policy')
+    .filter(([, resource]) =>
+      (resource.Properties.Roles ?? []).some(
+        (role) => !JSON.stringify(role).includes('AWS679f53fac002430cb0da5b7982bd2287ServiceRole'),
+      ),
+    )
+    .map(([id]) => id);
+}

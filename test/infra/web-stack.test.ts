@@ -129,6 +129,11 @@ describe('web stack: distribution', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain('https://cognito-idp.eu-west-2.amazonaws.com');
     expect(csp).not.toContain('unsafe-inline');
+    // The Chime SDK's signalling and media endpoints, and nothing broader (no *.amazonaws.com, no eval).
+    expect(csp).toMatch(/connect-src [^;]*https:\/\/\*\.chime\.aws wss:\/\/\*\.chime\.aws/);
+    expect(csp).toContain("worker-src 'self' blob:");
+    expect(csp).not.toContain('https://*.amazonaws.com');
+    expect(csp).not.toContain('unsafe-eval');
   });
 
   it('never lets browsers cache pages, and caches hashed assets for a year', () => {
@@ -221,6 +226,7 @@ describe('web stack: console sign-in', () => {
         },
       },
       demo: false,
+      video: { provider: 'chime' },
     });
     // What the console parses: the shape stays valid for web/shared/runtime-config.ts.
     expect(
@@ -262,6 +268,8 @@ describe('web stack: SPA routing function', () => {
     ['/join/', '/join/index.html'],
     ['/join/abc123', '/join/index.html'],
     ['/joiner', '/index.html'],
+    ['/j/AbC_d-123456789012345', '/join/index.html'],
+    ['/jx/abc', '/index.html'],
     ['/assets/app-abc123.js', '/assets/app-abc123.js'],
     ['/config.json', '/config.json'],
     ['/join/index.html', '/join/index.html'],

@@ -61,6 +61,12 @@ export function accessWithMember(
   const store = directoryWithMember(member);
   return {
     platform: () => store,
+    consultationPointers: () => {
+      throw new Error('this fake has no record stores');
+    },
+    invitePointers: () => {
+      throw new Error('this fake has no record stores');
+    },
     practice: (practiceId) =>
       withoutRecordStores({
         directory: new PracticeDirectory(store, practiceId),
@@ -77,12 +83,19 @@ export function discardingAuditLog(): AuditLog {
 }
 
 /** Adds the record stores, for fakes of routes that never touch patient records: using one is a test bug. */
-export function withoutRecordStores(stores: Omit<PracticeStores, 'lookups' | 'rateLimits'>): PracticeStores {
+export function withoutRecordStores(stores: Pick<PracticeStores, 'directory' | 'audit'>): PracticeStores {
   const missing = () => {
     throw new Error('this fake has no record stores');
   };
   return Object.defineProperties(stores, {
     lookups: { get: missing },
     rateLimits: { get: missing },
+    consultations: { get: missing },
+    consents: { get: missing },
+    videoSettings: { get: missing },
+    invites: { get: missing },
+    heldMessages: { get: missing },
+    smsOptOuts: { get: missing },
+    idempotencyKeys: { get: missing },
   }) as PracticeStores;
 }

@@ -6,6 +6,7 @@ import { useIdleTimeout } from './auth/use-idle-timeout';
 import { Footer } from './components/Footer';
 import { Header, type HeaderNavItem, SERVICE_NAME } from './components/Header';
 import { SkipLink } from './components/SkipLink';
+import { WaitingBadge } from './components/WaitingBadge';
 import { MeProvider, useMe } from './me';
 import { allowed, PAGES, type PageDefinition } from './pages';
 import { AcceptableUsePage } from './pages/AcceptableUsePage';
@@ -142,6 +143,7 @@ function Shell() {
     <>
       <SkipLink />
       <Header navigation={navigation} {...(account ? { account } : {})} />
+      {me && <WaitingBadge />}
       <div className="nhsuk-width-container">
         <main className="nhsuk-main-wrapper" id="maincontent" tabIndex={-1}>
           {view.content}

@@ -1,6 +1,11 @@
 import type { ComponentType } from 'react';
 import type { Action } from '../shared/me';
+import { CONSULTATIONS_PATH, ConsultationPage } from './pages/consultations/ConsultationPage';
+import { ConsultationsPage } from './pages/consultations/ConsultationsPage';
 import { HomePage } from './pages/HomePage';
+import { HELD_MESSAGES_PATH, HeldMessagesPage } from './pages/invites/HeldMessagesPage';
+import { InvitationsPage } from './pages/invites/InvitationsPage';
+import { INVITATIONS_PATH, InvitePage } from './pages/invites/InvitePage';
 import { MyAccountPage } from './pages/MyAccountPage';
 import { FIND_PATIENT_PATH, FindPatientPage } from './pages/patients/FindPatientPage';
 import { StaffPage } from './pages/staff/StaffPage';
@@ -28,6 +33,39 @@ export const PAGES: readonly PageDefinition[] = [
     component: FindPatientPage,
     nav: { label: 'Find a patient' },
     permission: 'patients.lookup',
+  },
+  {
+    path: INVITATIONS_PATH,
+    title: 'Invitations',
+    component: InvitationsPage,
+    nav: { label: 'Invitations' },
+    permission: 'patients.invite',
+  },
+  {
+    path: `${INVITATIONS_PATH}/:inviteId`,
+    title: 'Invitation',
+    component: InvitePage,
+    permission: 'patients.invite',
+  },
+  {
+    path: HELD_MESSAGES_PATH,
+    title: 'Messages held for review',
+    component: HeldMessagesPage,
+    nav: { label: 'Held messages' },
+    permission: 'messages.review',
+  },
+  {
+    path: CONSULTATIONS_PATH,
+    title: 'Video consultations',
+    component: ConsultationsPage,
+    nav: { label: 'Consultations' },
+    permission: 'patients.invite',
+  },
+  {
+    path: `${CONSULTATIONS_PATH}/:consultationId`,
+    title: 'Video consultation',
+    component: ConsultationPage,
+    permission: 'patients.invite',
   },
   {
     path: '/staff',

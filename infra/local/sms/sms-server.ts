@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { CloudWatchLogsDecodedData, CloudWatchLogsEvent } from 'aws-lambda';
-import { countSegments } from '../../../layers/sms/segments';
+import { countSegments } from '../../../layers/universal/sms-segments';
 import { renderPhonePage } from './phone-page';
 
 /**
@@ -393,7 +393,8 @@ export function createLocalSmsService(options: LocalSmsServiceOptions = {}): Loc
     const senderId = attributes.get('AWS.SNS.SMS.SenderID');
     if (
       senderId &&
-      (senderId.dataType !== 'String' || !/^(?=.*[A-Za-z])[A-Za-z0-9-]{1,11}$/u.test(senderId.value))
+      (senderId.dataType !== 'String' ||
+        !/^(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{3,11}$/u.test(senderId.value))
     ) {
       throw invalidParameter('Invalid parameter: MessageAttributes Reason: AWS.SNS.SMS.SenderID');
     }

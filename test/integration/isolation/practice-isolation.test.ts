@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../functions/routes';
 import type { StaffMember, StaffRole } from '../../../layers/directory/model';
@@ -48,6 +48,10 @@ const B = {
 /** Practice B's value for each kind of path parameter. */
 const B_IDS: Record<string, string> = {
   staffId: B.staff[2]?.sub ?? '',
+  // An invitation of B's (made below), by its id.
+  inviteId: '0190b6a4-7c1e-7a3b-9c2d-4e5f60718293',
+  // B's consultation of that invitation, its patient in the waiting room (made below).
+  consultationId: '0190b6a4-7c1e-7a3b-9c2d-4e5f60718293',
 };
 
 const tokensForA = new Map<StaffRole, string>();
@@ -78,6 +82,37 @@ beforeAll(async () => {
     await stores.directory.putStaff(member);
     await stores.directory.createMembership({ sub: member.sub, practiceId: 'practice-b', createdAt: now });
   }
+  // One of B's invitations, held for review, as its id is what A's member will send.
+  await stores.client.send(
+    new PutCommand({
+      TableName: stack.tableNames.records,
+      Item: {
+        pk: 'PRACTICE#practice-b',
+        sk: `INVITE#${B_IDS.inviteId}`,
+        inviteId: B_IDS.inviteId,
+        state: 'held',
+        createdBy: { sub: 'b-member-2', name: 'Brookside Member 2' },
+      },
+    }),
+  );
+  await stores.client.send(
+    new PutCommand({
+      TableName: stack.tableNames.records,
+      Item: {
+        pk: 'PRACTICE#practice-b',
+        sk: `CONSULTATION#${B_IDS.consultationId}`,
+        inviteId: B_IDS.consultationId,
+        createdAt: now,
+        version: 1,
+        expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+        step: 'waiting',
+        waitingSince: now,
+        consentedAt: now,
+        code: { wrong: 0 },
+        events: [],
+      },
+    }),
+  );
   await stores.audit.record({
     practiceId: 'practice-b',
     type: 'staff.approved',
@@ -141,6 +176,7 @@ describe('practice isolation, route by route', () => {
       const response = await call(route.method, pathWithBIds(route), {
         token: callerFor(route),
         ...(route.request.example?.body !== undefined ? { body: route.request.example.body } : {}),
+        ...(route.request.example?.headers ? { headers: route.request.example.headers } : {}),
       });
       expect(response.status, JSON.stringify(response.body)).not.toBe(500);
       const text = JSON.stringify(response.body);

@@ -52,7 +52,8 @@ describe('POST /api/lookups: a match', () => {
     const patient = await syntheticPatient(stack.pds.patientsDir, '9990000018');
     const response = await lookUp({ nhsNumber: '999 000 0018', birthDate: patient.birthDate });
     expect(response.status).toBe(200);
-    expect(Object.keys(response.body).sort()).toEqual(['expiresAt', 'lookupId', 'patient', 'result']);
+    expect(Object.keys(response.body).sort()).toEqual(['expiresAt', 'lookupId', 'patient', 'result', 'sms']);
+    expect(response.body.sms).toEqual({ textable: true, reason: null, optedOut: false });
     expect(response.body).toMatchObject({
       result: 'match',
       patient: {

@@ -3,8 +3,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkify } from '../../../infra/local/sms/phone-page';
 import { type PhoneMessage, type SmsServer, startSmsServer } from '../../../infra/local/sms/sms-server';
-import { buildInviteMessage } from '../../../layers/sms/invite-message';
 import { createSnsClient, SnsSmsSender } from '../../../layers/sms/sns-sms-sender';
+import { buildInviteMessage } from '../../../layers/universal/invite-message';
 import { launchChromium, seriousAccessibilityViolations, watchForErrors } from '../../support/browser';
 
 let server: SmsServer;

@@ -10,8 +10,8 @@ import {
   startSmsServer,
 } from '../../../infra/local/sms/sms-server';
 import { parseDeliveryLogEvent } from '../../../layers/sms/delivery-log-record';
-import { buildInviteMessage } from '../../../layers/sms/invite-message';
 import { createSnsClient, SnsSmsSender } from '../../../layers/sms/sns-sms-sender';
+import { buildInviteMessage } from '../../../layers/universal/invite-message';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const received: CloudWatchLogsEvent[] = [];

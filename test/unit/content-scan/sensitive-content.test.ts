@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sensitiveContent } from '../../../layers/content-scan/sensitive-content';
+import { sensitiveContent } from '../../../layers/universal/sensitive-content';
 
 const today = new Date('2026-12-01T10:00:00Z');
 const kinds = (text: string) => sensitiveContent(text, { today }).map((warning) => warning.kind);

@@ -7,6 +7,7 @@ const EXPECTED: Record<(typeof STAFF_ROLES)[number], Record<Action, boolean>> = 
   practice_admin: {
     'patients.lookup': false,
     'patients.invite': false,
+    'messages.review': false,
     'consultations.host': false,
     'staff.manage': true,
     'audit.read': true,
@@ -15,6 +16,7 @@ const EXPECTED: Record<(typeof STAFF_ROLES)[number], Record<Action, boolean>> = 
   clinical_lead: {
     'patients.lookup': true,
     'patients.invite': true,
+    'messages.review': true,
     'consultations.host': true,
     'staff.manage': false,
     'audit.read': true,
@@ -23,6 +25,7 @@ const EXPECTED: Record<(typeof STAFF_ROLES)[number], Record<Action, boolean>> = 
   clinician: {
     'patients.lookup': true,
     'patients.invite': true,
+    'messages.review': false,
     'consultations.host': true,
     'staff.manage': false,
     'audit.read': false,
@@ -31,6 +34,7 @@ const EXPECTED: Record<(typeof STAFF_ROLES)[number], Record<Action, boolean>> = 
   receptionist: {
     'patients.lookup': true,
     'patients.invite': true,
+    'messages.review': false,
     'consultations.host': false,
     'staff.manage': false,
     'audit.read': false,

@@ -30,7 +30,12 @@ describe('record kinds', () => {
   });
 
   it('know no kind of a sort key nobody declared, nor a kind in another table', () => {
-    expect(kindOfItem('records', 'INVITE#1')).toBeUndefined();
+    expect(kindOfItem('records', 'NOTAKIND#1')).toBeUndefined();
+    expect(kindOfItem('records', 'CONSULTATION#1')).toBe('consultation');
+    expect(kindOfItem('records', sortKeyOf('consent', 'x'))).toBe('consent');
+    expect(kindOfItem('records', sortKeyOf('videoSettings'))).toBe('videoSettings');
+    expect(kindOfItem('records', 'SETTINGS#other')).toBeUndefined();
+    expect(kindOfItem('records', 'INVITE#1')).toBe('invite');
     expect(kindOfItem('audit', sortKeyOf('lookup', 'x'))).toBeUndefined();
     expect(kindOfItem('directory', 'PRACTICEX')).toBeUndefined();
   });

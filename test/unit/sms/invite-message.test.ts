@@ -6,8 +6,8 @@ import {
   MAX_CLINICIAN_TEXT_CHARS,
   maxClinicianTextLength,
   normaliseClinicianText,
-} from '../../../layers/sms/invite-message';
-import { countSegments } from '../../../layers/sms/segments';
+} from '../../../layers/universal/invite-message';
+import { countSegments } from '../../../layers/universal/sms-segments';
 
 const practiceName = 'Riverside Surgery (demo)';
 // 22 characters: a 128-bit token in base64url, as invite-secrets makes it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countSegments, isGsm7, nonGsmCharacters } from '../../../layers/sms/segments';
+import { countSegments, isGsm7, nonGsmCharacters } from '../../../layers/universal/sms-segments';
 
 describe('GSM-7', () => {
   it('counts plain text as one septet a character', () => {

@@ -44,6 +44,8 @@ export type ProblemListener = (error: ApiError, path: string) => void;
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
 }
 
 export interface ApiClient {
@@ -98,10 +100,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   async function request<T>(method: string, path: string, body: unknown, init: RequestOptions = {}) {
     if (!path.startsWith('/')) throw new Error(`API paths start with "/": ${path}`);
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    const headers: Record<string, string> = {
+      ...init.headers,
+      accept: 'application/json, application/problem+json',
+    };
     const token = options.getAccessToken();
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, init.headers ?? {});
 
     let response: Response;
     try {

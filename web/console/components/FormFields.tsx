@@ -72,6 +72,60 @@ export function TextInput({
   );
 }
 
+/** The NHS.UK textarea, with a hint and an error; `counter` is shown under it (a character count, say). */
+export function Textarea({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onChange,
+  rows = 4,
+  counter,
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string;
+  value: string;
+  onChange: (value: string) => void;
+  rows?: number;
+  counter?: ReactNode;
+}) {
+  return (
+    <div className={formGroupClass(error)}>
+      <label className="nhsuk-label" htmlFor={id}>
+        {label}
+      </label>
+      {hint && (
+        <div className="nhsuk-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      )}
+      {error && <ErrorMessage fieldId={id}>{error}</ErrorMessage>}
+      <textarea
+        className={['nhsuk-textarea', error ? 'nhsuk-textarea--error' : ''].filter(Boolean).join(' ')}
+        id={id}
+        name={id}
+        rows={rows}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-describedby={
+          [describedBy(id, { hint: Boolean(hint), error: Boolean(error) }), counter ? `${id}-counter` : '']
+            .filter(Boolean)
+            .join(' ') || undefined
+        }
+        aria-invalid={error ? true : undefined}
+      />
+      {counter && (
+        <div className="nhsuk-hint nhsuk-character-count__message" id={`${id}-counter`}>
+          {counter}
+        </div>
+      )}
+    </div>
+  );
+}
+
 export interface FormErrors {
   /** For `<ErrorSummary errors={…}>`. */
   summary: ErrorSummaryItem[];

@@ -56,6 +56,20 @@ export function HomePage() {
             </Link>
           </p>
         )}
+        {me.permissions.includes('patients.invite') && (
+          <p>
+            <Link href="/invites" id="home-invitations">
+              Today’s invitations
+            </Link>
+          </p>
+        )}
+        {me.permissions.includes('messages.review') && (
+          <p>
+            <Link href="/held-messages" id="home-held-messages">
+              Messages held for review
+            </Link>
+          </p>
+        )}
         {me.permissions.includes('staff.manage') && (
           <p>
             <Link href="/staff" id="home-manage-staff">

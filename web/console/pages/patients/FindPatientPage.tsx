@@ -15,7 +15,9 @@ import { DateInput } from '../../components/DateInput';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { TextInput } from '../../components/FormFields';
 import { useFocusOnMount } from '../../components/focus';
+import { useLoadedMe } from '../../me';
 import { useServices } from '../../services';
+import { InviteForm, SmsPreference } from '../invites/InviteForm';
 import {
   checkLookupForm,
   type DatePart,
@@ -109,6 +111,9 @@ function MatchCard({ match, onSearchAgain }: { match: Match; onSearchAgain: () =
   useFocusOnMount(heading);
   const { lookup, request } = match;
   const { patient } = lookup;
+  const me = useLoadedMe();
+  const canInvite = me.permissions.includes('patients.invite');
+  const [sms, setSms] = useState(lookup.sms);
 
   function searchAgain(event: MouseEvent<HTMLAnchorElement>) {
     event.preventDefault();
@@ -152,16 +157,21 @@ function MatchCard({ match, onSearchAgain }: { match: Match; onSearchAgain: () =
             This search result expires at {timeInLondon(new Date(lookup.expiresAt))}. After that, search
             again.
           </p>
-          {/*
-            The invite slot. Inviting is not built yet (a later issue wires it to `lookup.lookupId`), so there
-            is no button: a control that does nothing, even one marked aria-disabled, would only mislead.
-            When it lands, show a primary "Invite to video consultation" button here for members with
-            `patients.invite`, and say "You can invite this patient until …" above.
-          */}
-          <div className="nhsuk-inset-text" id="invite-unavailable">
-            <span className="nhsuk-u-visually-hidden">Information: </span>
-            <p>Inviting patients to a video consultation is not available yet.</p>
-          </div>
+          {canInvite && (
+            <>
+              {sms.textable ? (
+                <InviteForm lookupId={lookup.lookupId} />
+              ) : (
+                !sms.optedOut && (
+                  <div className="nhsuk-inset-text" id="not-textable">
+                    <span className="nhsuk-u-visually-hidden">Information: </span>
+                    <p>This patient cannot be invited by text: {sms.reason}. Contact them another way.</p>
+                  </div>
+                )
+              )}
+              <SmsPreference lookupId={lookup.lookupId} sms={sms} onChange={setSms} />
+            </>
+          )}
         </div>
       </div>
       <p>

@@ -1,4 +1,4 @@
-import { countSegments, type SegmentCount } from './segments';
+import { countSegments, type SegmentCount } from './sms-segments';
 
 /**
  * The invitation text, exactly as the patient's phone shows it:

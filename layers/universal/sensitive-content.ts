@@ -1,4 +1,4 @@
-import { isValidNhsNumber } from '../universal/nhs-number';
+import { isValidNhsNumber } from './nhs-number';
 
 /**
  * The acceptable-use check (R3): texts to patients must not carry an NHS number, a date of birth or
