@@ -1,7 +1,8 @@
 import type { EventFunctionDefinition } from '../layers/functions/event-function';
+import { auditEventFunctions } from './audit/event-functions';
 
 /**
  * Every event-driven function (queues, delivery records, meeting events, schedules). The CDK api stack and
  * the local stack both read this list, as they read the route table.
  */
-export const EVENT_FUNCTIONS: readonly EventFunctionDefinition[] = [];
+export const EVENT_FUNCTIONS: readonly EventFunctionDefinition[] = [...auditEventFunctions];

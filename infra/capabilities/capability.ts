@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { CapabilityId } from '../../layers/capabilities';
 import type { AlarmDefinition, FunctionDefinition } from '../../layers/functions/definition';
@@ -8,6 +9,7 @@ import type { EventFunctionDefinition } from '../../layers/functions/event-funct
 import type { RouteAuth } from '../../layers/http/route';
 import type { StageConfig } from '../config';
 import type { StageFunctionSettings } from '../constructs/app-function';
+import type { StageTables } from '../stacks/data-stack';
 
 /** A function as a capability sees it: its declaration (a route also says who may call it). */
 export type CapabilityUser = FunctionDefinition & { auth?: RouteAuth };
@@ -26,6 +28,13 @@ export interface AwsStage {
   context: (key: string) => unknown;
   functionSettings: StageFunctionSettings;
   userPool: { userPoolId: string; userPoolArn: string };
+  /** The stage's tables (the compliance trail records their data events). */
+  tables: StageTables;
+  /**
+   * Buckets holding the app's exports and evidence (offboarding exports, audit digest copies): the compliance
+   * trail records their data events. A capability that makes one adds it here.
+   */
+  dataEventBuckets: IBucket[];
 }
 
 /** A function its trigger capability connects, after it is made. */

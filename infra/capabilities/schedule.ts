@@ -5,14 +5,19 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { EventFunctionDefinition } from '../../layers/functions/event-function';
 import { defineCapability } from './capability';
 
-function everyMinutes(user: EventFunctionDefinition): number {
-  const minutes = user.trigger.options?.everyMinutes;
+function everyMinutes(user: EventFunctionDefinition, option = 'everyMinutes'): number {
+  const minutes = user.trigger.options?.[option];
   if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
-    throw new Error(
-      `${user.id}: a schedule needs options.everyMinutes, a whole number of minutes (1 to 1440).`,
-    );
+    throw new Error(`${user.id}: a schedule needs options.${option}, a whole number of minutes (1 to 1440).`);
   }
   return minutes;
+}
+
+/** Locally a schedule may run more often (`localEveryMinutes`), so its effect shows while someone watches. */
+function localEveryMinutes(user: EventFunctionDefinition): number {
+  return user.trigger.options?.localEveryMinutes === undefined
+    ? everyMinutes(user)
+    : everyMinutes(user, 'localEveryMinutes');
 }
 
 /** The payload EventBridge sends a scheduled rule's target. */
@@ -31,8 +36,8 @@ export function scheduledEvent(region: string, time = new Date()) {
 }
 
 /**
- * Running a function every few minutes. In AWS an EventBridge rule with a rate; locally a timer with the same
- * event. Scheduled work must be idempotent: a run that fails is retried by EventBridge, and the next tick
+ * Running a function every few minutes (`options: { everyMinutes, localEveryMinutes? }`). In AWS an
+ * EventBridge rule with a rate; locally a timer with the same event. Scheduled work must be idempotent: a run that fails is retried by EventBridge, and the next tick
  * covers what it missed.
  */
 export const capability = defineCapability({
@@ -70,7 +75,7 @@ export const capability = defineCapability({
           invoke(scheduledEvent('eu-west-2')).catch((error: Error) =>
             console.error(`[schedule] ${user.id} failed: ${error.message}`),
           );
-        }, everyMinutes(user) * 60_000);
+        }, localEveryMinutes(user) * 60_000);
         timer.unref();
         timers.push(timer);
       },

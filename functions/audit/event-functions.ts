@@ -1,0 +1,33 @@
+import { defineEventFunction } from '../../layers/functions/event-function';
+
+/**
+ * Seals each practice's new audit events into a signed digest (layers/audit/seal), every five minutes in AWS
+ * and every minute on a laptop, and keeps the per-day totals reports read. Append-only everywhere: it adds
+ * digests to the audit table and totals to the records table, and never changes or deletes an item.
+ */
+export const sealAuditTrailsFunction = defineEventFunction({
+  id: 'sealAuditTrails',
+  area: 'audit',
+  summary: 'Seal each practice’s new audit events into a signed digest',
+  trigger: { capability: 'schedule', options: { everyMinutes: 5, localEveryMinutes: 1 } },
+  uses: ['audit-seal'],
+  tables: {
+    // The platform's list of practices.
+    directory: { access: 'read', scope: 'platform' },
+    audit: { access: 'append', scope: 'practice' },
+    records: { access: 'append', scope: 'practice' },
+  },
+  alarms: [
+    {
+      metric: 'AuditSealFailures',
+      threshold: 1,
+      periodMinutes: 15,
+      description:
+        'A practice’s audit trail could not be sealed: its new events are not yet tamper-evident, and its ' +
+        'reports show them as not yet sealed. See the sealer’s log for the practice and the error.',
+    },
+  ],
+  lambda: { timeoutSeconds: 240, memoryMb: 512 },
+});
+
+export const auditEventFunctions = [sealAuditTrailsFunction];
