@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '../layers/http/route';
 import { accountRoutes } from './account/routes';
+import { auditRoutes } from './audit/routes';
 import { docsRoutes } from './docs/routes';
 import { healthRoutes } from './health/routes';
 import { lookupRoutes } from './lookup/routes';
@@ -15,4 +16,5 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...accountRoutes,
   ...staffRoutes,
   ...lookupRoutes,
+  ...auditRoutes,
 ];
