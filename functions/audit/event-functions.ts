@@ -8,7 +8,7 @@ import { defineEventFunction } from '../../layers/functions/event-function';
 export const sealAuditTrailsFunction = defineEventFunction({
   id: 'sealAuditTrails',
   area: 'audit',
-  summary: 'Seal each practice’s new audit events into a signed digest',
+  summary: 'Seal the new audit events of every practice into signed digests',
   trigger: { capability: 'schedule', options: { everyMinutes: 5, localEveryMinutes: 1 } },
   uses: ['audit-seal'],
   tables: {

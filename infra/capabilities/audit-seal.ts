@@ -3,6 +3,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { z } from 'zod';
 import { LocalDigestSigner } from '../../layers/audit/seal/signing';
 import { StageConfigError } from '../config';
+import { objectsFinding } from '../constructs/acknowledge';
 import { AuditSealResources } from '../constructs/audit-seal-resources';
 import type { AwsStage } from './capability';
 import { defineCapability } from './capability';
@@ -78,6 +79,14 @@ export const capability = defineCapability({
             resources: [resources.bucketKey.keyArn],
             conditions: { StringEquals: { 'kms:ViaService': `s3.${stage.config.region}.amazonaws.com` } },
           }),
+        ],
+        acknowledgements: [
+          {
+            findings: [objectsFinding(resources.bucket, `${DIGEST_PREFIX}/*`)],
+            reason:
+              'One new object per digest under audit-digests/ (its name is the practice and sequence number, ' +
+              'known only when sealing); Object Lock keeps every one from being overwritten or deleted.',
+          },
         ],
       }),
     };

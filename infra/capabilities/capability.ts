@@ -18,6 +18,8 @@ export type CapabilityUser = FunctionDefinition & { auth?: RouteAuth };
 export interface Binding {
   environment?: Record<string, string>;
   statements?: PolicyStatement[];
+  /** Compliance findings those statements raise on the function's policy, each with why it is right. */
+  acknowledgements?: { findings: string[]; reason: string }[];
 }
 
 /** What a capability gets to work with in AWS: the api stack, the stage and what earlier stacks made. */

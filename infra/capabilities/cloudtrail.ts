@@ -2,6 +2,7 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import { z } from 'zod';
 import { LocalKeyTrail, localTrailDir } from '../../layers/trail/local-key-trail';
 import { StageConfigError } from '../config';
+import { objectsFinding } from '../constructs/acknowledge';
 import { ComplianceTrail } from '../constructs/compliance-trail';
 import { practiceDataRoleName } from '../constructs/practice-data-role';
 import { defineCapability } from './capability';
@@ -57,6 +58,20 @@ export const capability = defineCapability({
           TRAIL_ALLOWED_PRINCIPALS: allowed.join(','),
         },
         statements: trail.readerStatements(),
+        acknowledgements: [
+          {
+            findings: [
+              objectsFinding(trail.bucket, 'AWSLogs/*'),
+              objectsFinding(trail.resultsBucket, 'results/*'),
+              'AwsSolutions-IAM5[Resource::*]',
+            ],
+            reason:
+              'CloudTrail names each log and digest file by account, region, day and a random string (read under ' +
+              'AWSLogs/ only, never written); Athena writes each query’s results under results/ with the query ' +
+              'id as the name; cloudtrail:ListPublicKeys has no resource to name (the regional signing keys are ' +
+              'CloudTrail’s own, not the trail’s).',
+          },
+        ],
       }),
     };
   },

@@ -3,6 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { EventFunctionDefinition } from '../../layers/functions/event-function';
+import { acknowledge } from '../constructs/acknowledge';
 import { defineCapability } from './capability';
 
 function everyMinutes(user: EventFunctionDefinition, option = 'everyMinutes'): number {
@@ -57,11 +58,18 @@ export const capability = defineCapability({
           'writes are conditional).',
       }),
       trigger(user, { fn }) {
-        new Rule(stage.scope, `${user.id}Schedule`, {
+        const rule = new Rule(stage.scope, `${user.id}Schedule`, {
           description: `${user.summary} (every ${everyMinutes(user)} min)`,
           schedule: Schedule.rate(Duration.minutes(everyMinutes(user))),
           targets: [new LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.minutes(10) })],
         });
+        acknowledge(
+          rule,
+          ['Serverless-EventBusDLQ'],
+          'A schedule tick carries nothing: EventBridge retries a failed invocation twice within ten minutes, ' +
+            'and the next tick does the same work again (scheduled work is idempotent), so a dead-letter queue ' +
+            'would only hold empty ticks. Failures raise the function’s own alarm.',
+        );
       },
     };
   },

@@ -13,6 +13,7 @@ import type { RouteAuth } from '../../layers/http/route';
 import { type TableId, tableEnvName } from '../../layers/storage/tables';
 import type { AwsCapability, Binding } from '../capabilities/capability';
 import { StageConfigError } from '../config';
+import { acknowledge } from './acknowledge';
 import { AppFunction, type StageFunctionSettings, stageSettingsOf } from './app-function';
 import {
   assumePracticeDataRoleStatement,
@@ -75,6 +76,7 @@ function merge(bindings: readonly Binding[]): Required<Binding> {
   return {
     environment: Object.assign({}, ...bindings.map((binding) => binding.environment ?? {})),
     statements: bindings.flatMap((binding) => binding.statements ?? []),
+    acknowledgements: bindings.flatMap((binding) => binding.acknowledgements ?? []),
   };
 }
 
@@ -123,5 +125,7 @@ export class DeclaredFunction extends AppFunction {
     });
     this.assumesPracticeDataRole = assumesRole;
     this.practiceAccess = practicePartitionAccess(grants);
+    for (const { findings, reason } of capabilities.acknowledgements)
+      acknowledge(this.permissions, findings, reason);
   }
 }

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_FUNCTIONS } from '../../functions/event-functions';
 import { getHealthRoute } from '../../functions/health/routes';
 import { ROUTES } from '../../functions/routes';
 import { effectiveTableGrants, tableAccessStatements } from '../../infra/constructs/table-access';
@@ -56,8 +57,8 @@ function statementsOf(routeId: string): Statement[] {
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 
 describe('api stack', () => {
-  it('has one function and one HTTP API route per entry of ROUTES, plus the operator’s on- and offboarding', () => {
-    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
+  it('has one function and one HTTP API route per entry of ROUTES, one per event function, plus the operator’s on- and offboarding', () => {
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + EVENT_FUNCTIONS.length + 2);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
     for (const route of ROUTES) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -256,10 +257,22 @@ describe('table access from a route declaration', () => {
     });
   });
 
-  it('gives a table without indexes no index ARNs, and "any" scope no partition condition', () => {
+  it('gives "any" scope no partition condition, and names the table and its indexes (the audit table’s byPatient)', () => {
     const [audit] = render({ ...getHealthRoute, tables: { audit: { access: 'read', scope: 'any' } } });
-    expect([audit?.Resource].flat()).toHaveLength(1);
+    expect([audit?.Resource].flat()).toHaveLength(2);
+    expect(JSON.stringify(audit?.Resource)).toContain('/index/byPatient');
     expect(audit?.Condition).toBeUndefined();
+  });
+
+  it('appends to the audit table without update or delete: a conditional put only', () => {
+    const [audit] = render({ ...getHealthRoute, tables: { audit: { access: 'append', scope: 'any' } } });
+    expect(actionsOf(audit as Statement).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
   });
 
   it('lets every staff route read staff records in the directory, which the staff gate checks', () => {
@@ -307,10 +320,11 @@ describe('table access from a route declaration', () => {
     }
   });
 
-  it('alarms operators on PDS refusing our credentials, PDS outages, rate limits and unhandled errors', () => {
+  it('alarms operators on PDS refusing our credentials, PDS outages, rate limits, unsealed audit trails and unhandled errors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const byMetric = new Map(alarms.map((alarm) => [alarm.Properties.MetricName, alarm.Properties]));
     expect([...byMetric.keys()].sort()).toEqual([
+      'AuditSealFailures',
       'LookupRateLimited',
       'PdsAccessDenied',
       'PdsUnavailable',

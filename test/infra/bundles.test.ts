@@ -5,12 +5,16 @@ import { promisify } from 'node:util';
 import type { Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { EVENT_FUNCTIONS } from '../../functions/event-functions';
 import { ROUTES } from '../../functions/routes';
 import { capabilitiesOf } from '../../infra/capabilities/registry';
 import { REPO_ROOT } from '../../infra/config';
 import type { AppFunction } from '../../infra/constructs/app-function';
-import { effectiveTableGrants, touchesPracticeData } from '../../layers/functions/definition';
-import type { RouteDefinition } from '../../layers/http/route';
+import {
+  effectiveTableGrants,
+  type FunctionDefinition,
+  touchesPracticeData,
+} from '../../layers/functions/definition';
 import { buildTestApp, CAPABILITIES, type TestApp } from './support';
 
 const run = promisify(execFile);
@@ -24,12 +28,12 @@ beforeAll(() => {
   outdir = built.app.synth().directory;
 });
 
-/** What Lambda runs: every route's function, the operator's two, and the Cognito triggers. */
+/** What Lambda runs: every route's and event function's, the operator's two, and the Cognito triggers. */
 function functionsOf(
   app: TestApp,
-): { name: string; stack: Stack; fn: AppFunction; route?: RouteDefinition }[] {
+): { name: string; stack: Stack; fn: AppFunction; route?: FunctionDefinition }[] {
   return [
-    ...ROUTES.map((route) => ({
+    ...[...ROUTES, ...EVENT_FUNCTIONS].map((route) => ({
       name: route.id,
       stack: app.api as Stack,
       fn: app.api.functions.get(route.id) as AppFunction,
@@ -55,20 +59,26 @@ function deployed(name: string) {
     Properties: { Handler: string; Environment: { Variables: Record<string, unknown> } };
   };
   const file = join(outdir, resource.Metadata['aws:asset:path'] ?? '', 'index.mjs');
-  // Table names and role ARNs are deploy-time references: stand-ins of the right shape take their place.
+  // Table names, role and key ARNs are deploy-time references: stand-ins of the right shape take their place.
   const env = Object.fromEntries(
     Object.entries(resource.Properties.Environment.Variables).map(([variable, value]) => [
       variable,
-      typeof value === 'string'
-        ? value
-        : variable.endsWith('_ARN')
-          ? 'arn:aws:iam::123456789012:role/placeholder'
-          : variable === 'USER_POOL_ID'
-            ? 'eu-west-2_placeholder'
-            : `placeholder-${variable.toLowerCase()}`,
+      typeof value === 'string' ? value : placeholder(variable),
     ]),
   );
   return { ...found, file, env, handler: resource.Properties.Handler };
+}
+
+function placeholder(variable: string): string {
+  if (variable.endsWith('_KEY_ARN'))
+    return 'arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  if (variable === 'TRAIL_ARN') return 'arn:aws:cloudtrail:eu-west-2:123456789012:trail/placeholder';
+  if (variable === 'TRAIL_ALLOWED_PRINCIPALS') return 'arn:aws:iam::123456789012:role/placeholder-*';
+  if (variable.endsWith('_ARN')) return 'arn:aws:iam::123456789012:role/placeholder';
+  if (variable === 'USER_POOL_ID') return 'eu-west-2_placeholder';
+  if (variable.endsWith('_BUCKET')) return `placeholder-${variable.toLowerCase().replace(/_/g, '-')}`;
+  if (variable.startsWith('ATHENA_')) return `placeholder_${variable.toLowerCase()}`;
+  return `placeholder-${variable.toLowerCase()}`;
 }
 
 /** Imports the bundle in a fresh Node process, with exactly `env` (and what Lambda itself sets). */
@@ -93,7 +103,7 @@ async function coldStart(file: string, env: Record<string, string>) {
 }
 
 /** Settings a function may go without: Powertools' own, and area settings that have a default. */
-function optional(route: RouteDefinition | undefined, variable: string): boolean {
+function optional(route: FunctionDefinition | undefined, variable: string): boolean {
   if (variable.startsWith('POWERTOOLS_')) return true;
   const schema = route?.settings?.shape[variable];
   return schema !== undefined && z.safeParse(schema, undefined).success;
@@ -123,7 +133,7 @@ function clientsIn(bundle: string): string[] {
 }
 
 /** What a function's declaration says it calls: its tables, practice sessions and each capability's clients. */
-function declaredClients(name: string, route: RouteDefinition | undefined): string[] {
+function declaredClients(name: string, route: FunctionDefinition | undefined): string[] {
   if (!route) {
     const operators: Record<string, string[]> = {
       OnboardPractice: ['DynamoDB', 'KMS'],
