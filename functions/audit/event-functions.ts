@@ -1,4 +1,15 @@
+import { wholeNumberSetting } from '../../layers/config/base-config';
 import { defineEventFunction } from '../../layers/functions/event-function';
+import * as z from '../../layers/validation/z';
+
+/** The sealer's settings (a stage sets `-c auditSealSettleSeconds=…`). */
+export const SealSettings = z.object({
+  /**
+   * How long after its time an event is first sealed: its write must have landed by then. 30 s covers Lambda
+   * clock skew and slow writes; a test stack sets 0 to seal what it has just written.
+   */
+  AUDIT_SEAL_SETTLE_SECONDS: wholeNumberSetting({ min: 0, max: 300, fallback: 30 }),
+});
 
 /**
  * Seals each practice's new audit events into a signed digest (layers/audit/seal), every five minutes in AWS
@@ -11,6 +22,7 @@ export const sealAuditTrailsFunction = defineEventFunction({
   summary: 'Seal the new audit events of every practice into signed digests',
   trigger: { capability: 'schedule', options: { everyMinutes: 5, localEveryMinutes: 1 } },
   uses: ['audit-seal'],
+  settings: SealSettings,
   tables: {
     // The platform's list of practices.
     directory: { access: 'read', scope: 'platform' },

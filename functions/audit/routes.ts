@@ -135,7 +135,8 @@ export const SectionParams = z.strictObject({
 const Cursor = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,512}$/, 'is not a cursor this report gave'));
 
 export const PageQuery = z.strictObject({
-  cursor: Cursor,
+  /** Where the page starts (a section's or a page's `cursor`); the first page without. */
+  cursor: z.optional(Cursor),
   limit: z.optional(
     z.pipe(
       z.string().check(z.regex(/^\d{1,3}$/, 'must be a whole number')),

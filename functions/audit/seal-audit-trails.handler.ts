@@ -13,11 +13,11 @@ import {
   scopedClients,
 } from '../../layers/isolation/scoped-clients';
 import { logger, metrics } from '../../layers/observability/powertools';
-import { sealAuditTrailsFunction } from './event-functions';
+import { SealSettings, sealAuditTrailsFunction } from './event-functions';
 import { sealPracticeTrail } from './sealing';
 
 // At cold start: a missing setting fails the init, naming it.
-const config = loadConfig([functionConfig(sealAuditTrailsFunction), AuditSealConfig]);
+const config = loadConfig([functionConfig(sealAuditTrailsFunction), AuditSealConfig, SealSettings]);
 const sealing = auditSealingFrom(config);
 scopedClients();
 const tables = {
@@ -48,6 +48,7 @@ export async function handler(): Promise<{ practices: number; digests: number; f
         digests: new LockedDigestStore(new DynamoDigestStore(client, tables.audit), sealing.copies),
         totals: new DynamoAuditTotals(client, tables.records),
         signer,
+        settleMs: config.AUDIT_SEAL_SETTLE_SECONDS * 1000,
       });
       digests += outcome.digests;
       if (outcome.digests > 0 || outcome.repaired) logger.info('audit trail sealed', { ...outcome });

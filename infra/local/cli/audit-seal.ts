@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SealSettings } from '../../../functions/audit/event-functions';
 import { sealPracticeTrail } from '../../../functions/audit/sealing';
 import { DynamoAuditTotals } from '../../../layers/audit/day-totals';
 import { FileDigestStore } from '../../../layers/audit/seal/digest-store';
@@ -7,6 +8,7 @@ import { DynamoEventSource } from '../../../layers/audit/seal/dynamo-event-sourc
 import { LockedDigestStore } from '../../../layers/audit/seal/locked-digest-store';
 import { localSealPaths } from '../../../layers/audit/seal/seal-config';
 import { LocalDigestSigner } from '../../../layers/audit/seal/signing';
+import { loadConfig } from '../../../layers/config/load-config';
 import { DynamoDirectoryStore } from '../../../layers/directory/directory-store';
 import { ukDateTime } from '../../../layers/universal/uk-days';
 import { localAuditSealDir } from '../../capabilities/audit-seal';
@@ -25,6 +27,7 @@ async function main() {
     console.log(USAGE);
     return;
   }
+  const { AUDIT_SEAL_SETTLE_SECONDS: settleSeconds } = loadConfig(SealSettings);
   const { dataDir } = localSettings();
   const { tableNames, client } = await runningLocalStack(dataDir);
   const paths = localSealPaths(localAuditSealDir(dataDir));
@@ -43,6 +46,7 @@ async function main() {
         digests: new LockedDigestStore(new DynamoDigestStore(client, tableNames.audit), copies),
         totals: new DynamoAuditTotals(client, tableNames.records),
         signer,
+        settleMs: settleSeconds * 1000,
       });
       const through = outcome.sealedThrough
         ? ` sealed through ${ukDateTime(outcome.sealedThrough)} (UK)`

@@ -15,7 +15,7 @@ import { startEmbeddedDynamo } from '../../../infra/local/embedded-dynamodb';
 import { type AuditEvent, DynamoAuditLog } from '../../../layers/audit/audit-log';
 import { DynamoAuditTotals } from '../../../layers/audit/day-totals';
 import { digestBytes } from '../../../layers/audit/seal/digest';
-import { FileDigestStore } from '../../../layers/audit/seal/digest-store';
+import { type DigestStore, FileDigestStore } from '../../../layers/audit/seal/digest-store';
 import { DynamoDigestStore, digestSortKey } from '../../../layers/audit/seal/dynamo-digest-store';
 import { DynamoEventSource } from '../../../layers/audit/seal/dynamo-event-source';
 import { LockedDigestStore } from '../../../layers/audit/seal/locked-digest-store';
@@ -95,7 +95,7 @@ async function sealedPractice(practiceId: string): Promise<AuditEvent[]> {
 
 async function check(
   practiceId: string,
-  digests = tableDigests(),
+  digests: DigestStore = tableDigests(),
   range: { fromIso?: string; toIso?: string } = {},
 ) {
   const { report } = await verifyRange(

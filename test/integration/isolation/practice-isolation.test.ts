@@ -1,7 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../functions/routes';
-import type { StaffMember, StaffRole } from '../../../layers/directory/model';
+import { STAFF_ROLES, type StaffMember, type StaffRole } from '../../../layers/directory/model';
 import { pathParameterNames, type RouteDefinition } from '../../../layers/http/route';
 import { ACCEPTABLE_USE_POLICY } from '../../../layers/identity/acceptable-use';
 import { can } from '../../../layers/universal/permissions';
@@ -30,7 +30,7 @@ const B = {
     demo: true,
     createdAt: now,
   },
-  staff: (['practice_admin', 'clinical_lead', 'clinician', 'receptionist'] as const).map(
+  staff: STAFF_ROLES.map(
     (role, i): StaffMember => ({
       practiceId: 'practice-b',
       sub: `b-member-${i}`,
@@ -48,6 +48,9 @@ const B = {
 /** Practice B's value for each kind of path parameter. */
 const B_IDS: Record<string, string> = {
   staffId: B.staff[2]?.sub ?? '',
+  // A report B's own officer ran (its run record is below), and a section of it.
+  reportId: 'b0b0b0b0-b0b0-4b0b-8b0b-b0b0b0b0b0b0',
+  sectionId: 'lookups',
 };
 
 const tokensForA = new Map<StaffRole, string>();
@@ -78,6 +81,23 @@ beforeAll(async () => {
     await stores.directory.putStaff(member);
     await stores.directory.createMembership({ sub: member.sub, practiceId: 'practice-b', createdAt: now });
   }
+  await stores.client.send(
+    new PutCommand({
+      TableName: stack.tableNames.records,
+      Item: {
+        pk: 'PRACTICE#practice-b',
+        sk: `AUDITRUN#${B_IDS.reportId}`,
+        reportId: B_IDS.reportId,
+        createdBy: B.staff[4]?.sub,
+        createdAt: now,
+        from: '2020-01-01',
+        to: '2030-01-01',
+        fromIso: '2020-01-01T00:00:00.000Z',
+        toIso: '2030-01-01T00:00:00.000Z',
+        expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      },
+    }),
+  );
   await stores.audit.record({
     practiceId: 'practice-b',
     type: 'staff.approved',
@@ -107,7 +127,8 @@ afterAll(async () => {
 const protectedRoutes = ROUTES.filter((route) => route.auth !== 'public');
 
 function callerFor(route: RouteDefinition): string {
-  const role = (['practice_admin', 'clinical_lead', 'clinician', 'receptionist'] as const).find(
+  // The least privileged role that may: an officer for audit routes, a receptionist for lookups.
+  const role = ([...STAFF_ROLES].reverse() as StaffRole[]).find(
     (r) => !route.permission || can(r, route.permission),
   );
   const token = role && tokensForA.get(role);
