@@ -1,6 +1,6 @@
 import type { output } from 'zod/v4/core';
 import { type Counts, type DynamoAuditTotals, emptyCounts } from '../../layers/audit/day-totals';
-import type { DigestStore } from '../../layers/audit/seal/digest-store';
+import type { DynamoDigestStore } from '../../layers/audit/seal/dynamo-digest-store';
 import { DEFAULT_LATE_WINDOW_MS } from '../../layers/audit/seal/sealer';
 import type { PracticeBlindIndex } from '../../layers/crypto/blind-index';
 import type { FieldCrypto } from '../../layers/crypto/field-crypto';
@@ -36,7 +36,8 @@ import {
 export interface ReportDeps {
   reader: AuditEventReader;
   totals: Pick<DynamoAuditTotals, 'totals'>;
-  digests: Pick<DigestStore, 'latest' | 'list'>;
+  /** What the report needs of the digests: how far sealing has reached, and which events are sealed. */
+  digests: Pick<DynamoDigestStore, 'sealedThrough' | 'sealedEventIds'>;
   runs: ReportRuns;
   patients: PatientResolver;
   blindIndex: PracticeBlindIndex;
@@ -124,9 +125,7 @@ async function coverage(
   countTail: boolean,
 ): Promise<Coverage> {
   const lateWindowMs = deps.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS;
-  const latest = await deps.digests.latest(practiceId);
-  const sealedThrough =
-    typeof latest?.digest?.digestEndTime === 'string' ? latest.digest.digestEndTime : null;
+  const sealedThrough = await deps.digests.sealedThrough(practiceId);
   if (scope.patientIndex) {
     // A patient's events are few: counted from the index, whatever is sealed.
     const tail = countTail
@@ -140,12 +139,9 @@ async function coverage(
     (async () => {
       const from = later(tailStart, scope.fromIso);
       if (!countTail || from >= scope.toIso) return emptyCounts();
-      const sealed = new Set<string>();
-      if (sealedThrough) {
-        for await (const signed of deps.digests.list(practiceId, { endAfter: tailStart })) {
-          for (const entry of signed.digest?.events ?? []) sealed.add(entry.eventId);
-        }
-      }
+      const sealed = sealedThrough
+        ? await deps.digests.sealedEventIds(practiceId, tailStart)
+        : new Set<string>();
       return deps.reader.count({ from, to: scope.toIso }, sealed);
     })(),
   ]);

@@ -55,7 +55,12 @@ export async function handler(): Promise<{ practices: number; digests: number; f
     } catch (error) {
       failed++;
       metrics.addMetric('AuditSealFailures', MetricUnit.Count, 1);
-      logger.error('audit trail not sealed', { practiceId, errorName: (error as Error)?.name });
+      // The error's class and where it came from, never its message (a library's can quote data).
+      logger.error('audit trail not sealed', {
+        practiceId,
+        errorName: (error as Error)?.name,
+        stack: (error as Error)?.stack?.split('\n').slice(1, 8),
+      });
     }
   }
   metrics.publishStoredMetrics();

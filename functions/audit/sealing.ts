@@ -91,15 +91,7 @@ export async function sealPracticeTrail(options: PracticeSealing): Promise<Pract
     repaired: false,
   };
 
-  const latest = await digests.latest(practiceId);
-  if (latest?.digest?.events?.length) {
-    const days = [...new Set(latest.digest.events.map((entry) => ukDay(entry.at)))];
-    if (!(await totals.hasDigestCounts(practiceId, latest.digest.sequence, days))) {
-      const records = await sealedRecords(events, practiceId, latest, lateWindowMs);
-      await totals.putDigestCounts(practiceId, latest.digest.sequence, countByDay(records));
-      outcome.repaired = true;
-    }
-  }
+  await ensureLatestCounted(options, lateWindowMs, outcome);
 
   let result: SealResult;
   for (;;) {
@@ -126,9 +118,12 @@ export async function sealPracticeTrail(options: PracticeSealing): Promise<Pract
   }
   if (result.status === 'not-due') outcome.sealedThrough = result.sealedThrough;
 
-  // A day is complete once sealing has passed its end by the late window: no digest can add to it.
-  const sealedThrough = outcome.sealedThrough;
-  if (sealedThrough) {
+  // A day is complete once sealing has passed its end by the late window: no digest can add to it. Which
+  // digest is newest is read again, its totals made sure of (another sealer may have written it meanwhile and
+  // not yet its totals): every older digest's are there (whoever wrote a digest made sure of the one before).
+  const newest = await ensureLatestCounted(options, lateWindowMs, outcome);
+  const sealedThrough = newest?.digest?.digestEndTime;
+  if (typeof sealedThrough === 'string') {
     const complete = (day: string) => shift(ukDayStart(addDays(day, 1)), lateWindowMs) <= sealedThrough;
     const last = await totals.lastRolledUpDay(practiceId);
     const first = last ? addDays(last, 1) : await firstEventDay(events, practiceId);
@@ -138,6 +133,29 @@ export async function sealPracticeTrail(options: PracticeSealing): Promise<Pract
     }
   }
   return outcome;
+}
+
+/**
+ * The newest digest, with its per-day totals written: if a run crashed (or a concurrent sealer is still
+ * running) between writing it and its totals, they are counted again from its events and written (a no-op
+ * when they are there after all).
+ */
+async function ensureLatestCounted(
+  options: PracticeSealing,
+  lateWindowMs: number,
+  outcome: PracticeSealOutcome,
+): Promise<SignedAuditDigest | undefined> {
+  const { practiceId, digests, totals, events } = options;
+  const latest = await digests.latest(practiceId);
+  if (latest?.digest?.events?.length) {
+    const days = [...new Set(latest.digest.events.map((entry) => ukDay(entry.at)))];
+    if (!(await totals.hasDigestCounts(practiceId, latest.digest.sequence, days))) {
+      const records = await sealedRecords(events, practiceId, latest, lateWindowMs);
+      await totals.putDigestCounts(practiceId, latest.digest.sequence, countByDay(records));
+      outcome.repaired = true;
+    }
+  }
+  return latest;
 }
 
 /** The UK day of a practice's oldest stored event, where summing days starts. */

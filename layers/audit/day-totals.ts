@@ -4,11 +4,12 @@ import {
   type DynamoDBDocumentClient,
   PutCommand,
   paginateQuery,
+  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { assertPracticeId } from '../crypto/practice-id';
 import { directoryKeys } from '../directory/model';
 import { RECORD_KINDS } from '../records/record-kinds';
-import { ukDay } from '../universal/uk-days';
+import { addDays, ukDay } from '../universal/uk-days';
 
 /** How many events of each type, and of each type per member of staff (as actor or as the one acted on). */
 export interface Counts {
@@ -46,6 +47,13 @@ export function countInto(counts: Counts, record: Omit<Countable, 'at'>) {
   }
 }
 
+function countsOf(item: Record<string, unknown>): Counts {
+  return {
+    byType: (item.byType ?? {}) as Counts['byType'],
+    byMember: (item.byMember ?? {}) as Counts['byMember'],
+  };
+}
+
 export function addCounts(into: Counts, more: Counts): Counts {
   for (const [type, n] of Object.entries(more.byType)) into.byType[type] = (into.byType[type] ?? 0) + n;
   for (const [member, types] of Object.entries(more.byMember)) {
@@ -72,21 +80,26 @@ export function countByDay(records: Iterable<Countable>): Map<string, Counts> {
 }
 
 const PREFIX = RECORD_KINDS.auditDayTotals.sortKey;
-const digestKey = (day: string, sequence: number) => `${PREFIX}${day}#${String(sequence).padStart(12, '0')}`;
-const rollUpKey = (day: string) => `${PREFIX}${day}`;
-const ROLL_UP_SUFFIX = '#DAY';
+/** What one digest sealed of one day: `AUDITDAY#PART#<day>#<sequence, 12 digits>`. */
+const partKey = (day: string, sequence: number) =>
+  `${PREFIX}PART#${day}#${String(sequence).padStart(12, '0')}`;
+const partsOf = (day: string) => `${PREFIX}PART#${day}#`;
+/** A complete day's sum: `AUDITDAY#SUM#<day>`. Apart from the parts, so a year's report reads 366 items. */
+const SUMS = `${PREFIX}SUM#`;
+const sumKey = (day: string) => `${SUMS}${day}`;
 
 /**
  * Totals of a practice's sealed audit events per UK day, kept by the sealer so that a report's totals over a
  * year are a few hundred small reads rather than a pass over every event. Every item is written once and never
  * changed (the sealer's access to the records table is append-only, like everyone's to the audit table):
  *
- * - `AUDITDAY#<day>#<sequence>`: what digest `sequence` sealed of that day (a digest spanning midnight writes
- *   two). Written right after the digest; a run that finds its latest digest without them recounts and writes
- *   them, so a crash between the two writes is repaired.
- * - `AUDITDAY#<day>#DAY`: the day's sum, once sealing has passed the end of the day and the late window, so no
+ * - `AUDITDAY#PART#<day>#<sequence>`: what digest `sequence` sealed of that day (a digest spanning midnight
+ *   writes two). Written right after the digest; a run that finds the newest digest without them counts its
+ *   events again and writes them, so a crash (or a concurrent sealer) between the two writes is repaired.
+ * - `AUDITDAY#SUM#<day>`: the day's sum, once sealing has passed the end of the day and the late window, so no
  *   later digest can add to it.
  *
+ * A report reads the sums of its range, and the parts of the (one or two) days in it that have no sum yet.
  * Derived data, not evidence: the events and digests are that. Offboarding discards them.
  */
 export class DynamoAuditTotals {
@@ -99,68 +112,59 @@ export class DynamoAuditTotals {
   async putDigestCounts(practiceId: string, sequence: number, byDay: Map<string, Counts>): Promise<void> {
     await Promise.all(
       [...byDay].map(([day, counts]) =>
-        this.putOnce({ ...this.key(practiceId, digestKey(day, sequence)), day, sequence, ...counts }),
+        this.putOnce({ ...this.key(practiceId, partKey(day, sequence)), day, sequence, ...counts }),
       ),
     );
   }
 
   /** Whether digest `sequence`'s counts for each of `days` are stored. */
   async hasDigestCounts(practiceId: string, sequence: number, days: readonly string[]): Promise<boolean> {
-    if (days.length === 0) return true;
-    const { Responses } = await this.client.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [this.tableName]: {
-            Keys: days.map((day) => this.key(practiceId, digestKey(day, sequence))),
-            ProjectionExpression: 'sk',
-            ConsistentRead: true,
+    // BatchGetItem takes 100 keys at most (a backlog's digest can span many days).
+    for (let index = 0; index < days.length; index += 100) {
+      const keys = days.slice(index, index + 100).map((day) => this.key(practiceId, partKey(day, sequence)));
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: { Keys: keys, ProjectionExpression: 'sk', ConsistentRead: true },
           },
-        },
-      }),
-    );
-    return (Responses?.[this.tableName] ?? []).length === days.length;
+        }),
+      );
+      // Unprocessed keys (throttling) count as missing: recounting is always safe.
+      if (UnprocessedKeys?.[this.tableName] || (Responses?.[this.tableName] ?? []).length !== keys.length)
+        return false;
+    }
+    return true;
   }
 
   /** The newest day that has its sum, if any. */
   async lastRolledUpDay(practiceId: string): Promise<string | undefined> {
-    const pages = paginateQuery(
-      { client: this.client, pageSize: 50 },
-      {
+    const { Items } = await this.client.send(
+      new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        FilterExpression: 'attribute_exists(rolledUp)',
-        ExpressionAttributeValues: { ':pk': this.partition(practiceId), ':prefix': PREFIX },
-        ProjectionExpression: 'sk, #day',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sums)',
+        ExpressionAttributeValues: { ':pk': this.partition(practiceId), ':sums': SUMS },
+        ProjectionExpression: '#day',
         ExpressionAttributeNames: { '#day': 'day' },
         ScanIndexForward: false,
+        Limit: 1,
         ConsistentRead: true,
-      },
+      }),
     );
-    for await (const page of pages) {
-      const item = page.Items?.[0];
-      if (item) return String(item.day);
-    }
-    return undefined;
+    const day = Items?.[0]?.day;
+    return typeof day === 'string' ? day : undefined;
   }
 
   /** Writes the sum of a day that no digest can add to any more (idempotent). */
   async rollUp(practiceId: string, day: string): Promise<Counts> {
     const counts = emptyCounts();
-    for (const part of await this.digestParts(practiceId, day)) addCounts(counts, part);
-    await this.putOnce({
-      ...this.key(practiceId, `${rollUpKey(day)}${ROLL_UP_SUFFIX}`),
-      day,
-      rolledUp: true,
-      ...counts,
-    });
+    for (const part of await this.parts(practiceId, day, true)) addCounts(counts, part);
+    await this.putOnce({ ...this.key(practiceId, sumKey(day)), day, rolledUp: true, ...counts });
     return counts;
   }
 
   /** The totals of each day from `fromDay` to `toDay` (days with no sealed event are absent). */
   async totals(practiceId: string, fromDay: string, toDay: string): Promise<Map<string, Counts>> {
     const byDay = new Map<string, Counts>();
-    const rolledUp = new Set<string>();
-    const parts: { day: string; counts: Counts }[] = [];
     const pages = paginateQuery(
       { client: this.client, pageSize: 1_000 },
       {
@@ -168,52 +172,39 @@ export class DynamoAuditTotals {
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: {
           ':pk': this.partition(practiceId),
-          ':from': `${PREFIX}${fromDay}`,
-          ':to': `${PREFIX}${toDay}#~`,
+          ':from': sumKey(fromDay),
+          ':to': sumKey(toDay),
         },
       },
     );
     for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const day = String(item.day);
-        const counts = { byType: item.byType ?? {}, byMember: item.byMember ?? {} } as Counts;
-        if (item.rolledUp) {
-          rolledUp.add(day);
-          byDay.set(day, counts);
-        } else parts.push({ day, counts });
-      }
+      for (const item of page.Items ?? []) byDay.set(String(item.day), countsOf(item));
     }
-    // A day's sum sorts after its parts: the parts of summed days are skipped, the rest added up.
-    for (const { day, counts } of parts) {
-      if (rolledUp.has(day)) continue;
-      byDay.set(day, addCounts(byDay.get(day) ?? emptyCounts(), counts));
-    }
+    // The days without a sum: normally the last one or two of the range (sealing is minutes behind).
+    const unsummed = [];
+    for (let day = fromDay; day <= toDay; day = addDays(day, 1)) if (!byDay.has(day)) unsummed.push(day);
+    const parts = await Promise.all(unsummed.map((day) => this.parts(practiceId, day, false)));
+    unsummed.forEach((day, index) => {
+      const dayParts = parts[index] as Counts[];
+      if (dayParts.length > 0) byDay.set(day, dayParts.reduce(addCounts, emptyCounts()));
+    });
     return byDay;
   }
 
-  private async digestParts(practiceId: string, day: string): Promise<Counts[]> {
+  private async parts(practiceId: string, day: string, consistent: boolean): Promise<Counts[]> {
     const parts: Counts[] = [];
     const pages = paginateQuery(
       { client: this.client, pageSize: 500 },
       {
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': this.partition(practiceId),
-          ':from': `${rollUpKey(day)}#0`,
-          ':to': `${rollUpKey(day)}#9`,
-        },
-        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :parts)',
+        ExpressionAttributeValues: { ':pk': this.partition(practiceId), ':parts': partsOf(day) },
+        ConsistentRead: consistent,
       },
     );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        parts.push({ byType: item.byType ?? {}, byMember: item.byMember ?? {} } as Counts);
-      }
-    }
+    for await (const page of pages) for (const item of page.Items ?? []) parts.push(countsOf(item));
     return parts;
   }
-
   private async putOnce(item: Record<string, unknown>) {
     try {
       await this.client.send(

@@ -68,6 +68,34 @@ export class DynamoDigestStore implements DigestStore {
     return asSigned(Item);
   }
 
+  /**
+   * Where sealing has reached (the newest digest's end), read without the digest's events: what a report
+   * needs to know which of its events are sealed, without fetching a large digest.
+   */
+  async sealedThrough(practiceId: string): Promise<string | null> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': this.partition(practiceId), ':prefix': PREFIX },
+        ProjectionExpression: 'digest.digestEndTime',
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const end = (Items?.[0]?.digest as { digestEndTime?: unknown } | undefined)?.digestEndTime;
+    return typeof end === 'string' ? end : null;
+  }
+
+  /** The ids of the events sealed by digests ending after `time` (a report's unsealed tail is the rest). */
+  async sealedEventIds(practiceId: string, time: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const signed of this.list(practiceId, { endAfter: time })) {
+      for (const entry of signed.digest?.events ?? []) ids.add(entry.eventId);
+    }
+    return ids;
+  }
+
   async *list(practiceId: string, range: DigestRange = {}): AsyncIterable<SignedAuditDigest> {
     const first = range.endAfter === undefined ? 1 : await this.firstEndingAfter(practiceId, range.endAfter);
     const pages = paginateQuery(
@@ -122,19 +150,44 @@ export class DynamoDigestStore implements DigestStore {
    * `digestEndTime`, falling back to 1 when a probe finds a missing or unreadable digest.
    */
   private async firstEndingAfter(practiceId: string, time: string): Promise<number> {
-    const latest = await this.latest(practiceId);
-    const top = latest?.digest?.sequence;
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': this.partition(practiceId), ':prefix': PREFIX },
+        ProjectionExpression: 'digest.#sequence',
+        ExpressionAttributeNames: { '#sequence': 'sequence' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const top = (Items?.[0]?.digest as { sequence?: unknown } | undefined)?.sequence;
     if (typeof top !== 'number' || !Number.isSafeInteger(top) || top < 1) return 1;
     let low = 1;
     let high = top;
     while (low < high) {
       const middle = Math.floor((low + high) / 2);
-      const end = (await this.get(practiceId, middle))?.digest?.digestEndTime;
+      const end = await this.endOf(practiceId, middle);
       if (typeof end !== 'string') return 1;
       if (end > time) high = middle;
       else low = middle + 1;
     }
     return low;
+  }
+
+  /** One digest's end time, read alone (a probe of the search: digests can be a few hundred KB). */
+  private async endOf(practiceId: string, sequence: number): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: this.partition(practiceId), sk: digestSortKey(sequence) },
+        ProjectionExpression: 'digest.digestEndTime',
+        ConsistentRead: true,
+      }),
+    );
+    const end = (Item?.digest as { digestEndTime?: unknown } | undefined)?.digestEndTime;
+    return typeof end === 'string' ? end : undefined;
   }
 
   private partition(practiceId: string) {

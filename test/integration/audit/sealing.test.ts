@@ -19,6 +19,7 @@ import { type DigestStore, FileDigestStore } from '../../../layers/audit/seal/di
 import { DynamoDigestStore, digestSortKey } from '../../../layers/audit/seal/dynamo-digest-store';
 import { DynamoEventSource } from '../../../layers/audit/seal/dynamo-event-source';
 import { LockedDigestStore } from '../../../layers/audit/seal/locked-digest-store';
+import { sealPractice } from '../../../layers/audit/seal/sealer';
 import { LocalDigestSigner } from '../../../layers/audit/seal/signing';
 import type { IntegrityBreak } from '../../../layers/audit/seal/verifier';
 import { createDocumentClient } from '../../../layers/storage/dynamo-client';
@@ -142,7 +143,7 @@ describe('sealing through the real stores', () => {
     const { Item } = await client.send(
       new GetCommand({
         TableName: tables().records,
-        Key: { pk: 'PRACTICE#seal-totals', sk: 'AUDITDAY#2026-03-02#DAY' },
+        Key: { pk: 'PRACTICE#seal-totals', sk: 'AUDITDAY#SUM#2026-03-02' },
       }),
     );
     expect(Item).toBeUndefined(); // T0 + 60 min is still 2 March
@@ -150,7 +151,7 @@ describe('sealing through the real stores', () => {
     const rolled = await client.send(
       new GetCommand({
         TableName: tables().records,
-        Key: { pk: 'PRACTICE#seal-totals', sk: 'AUDITDAY#2026-03-02#DAY' },
+        Key: { pk: 'PRACTICE#seal-totals', sk: 'AUDITDAY#SUM#2026-03-02' },
       }),
     );
     expect(rolled.Item?.byType).toEqual({ 'patient.lookup': 12, 'staff.aup_accepted': 6 });
@@ -172,7 +173,7 @@ describe('sealing through the real stores', () => {
     await client.send(
       new DeleteCommand({
         TableName: tables().records,
-        Key: { pk: 'PRACTICE#seal-repair', sk: 'AUDITDAY#2026-03-02#000000000001' },
+        Key: { pk: 'PRACTICE#seal-repair', sk: 'AUDITDAY#PART#2026-03-02#000000000001' },
       }),
     );
     expect((await totals().totals('seal-repair', '2026-03-02', '2026-03-02')).size).toBe(0);
@@ -182,6 +183,56 @@ describe('sealing through the real stores', () => {
       (await totals().totals('seal-repair', '2026-03-02', '2026-03-02')).get('2026-03-02')?.byType,
     ).toEqual({
       'patient.lookup': 5,
+    });
+  });
+
+  it('never sums a day without the totals of a digest another sealer wrote meanwhile', async () => {
+    const log = new DynamoAuditLog(client, tables().audit);
+    for (let index = 0; index < 4; index++) {
+      await log.record({
+        practiceId: 'seal-race',
+        type: 'patient.lookup',
+        at: at(index * 1_000),
+        actor: { sub: 'member-0' },
+        details: { outcome: 'match' },
+      });
+    }
+    // Another sealer, running at the same time, writes its digest (through 4 March) just after this run has
+    // looked for the newest one, and has not written its totals yet when this run comes to sum the days.
+    let calls = 0;
+    const racing: DigestStore = {
+      latest: async (practiceId) => {
+        calls++;
+        if (calls === 2) {
+          const other = await sealPractice({
+            practiceId,
+            events: events(),
+            digests: tableDigests(),
+            signer,
+            now: new Date('2026-03-04T12:00:00.000Z'),
+          });
+          expect(other.status).toBe('sealed');
+        }
+        return tableDigests().latest(practiceId);
+      },
+      get: (practiceId, sequence) => tableDigests().get(practiceId, sequence),
+      list: (practiceId, range) => tableDigests().list(practiceId, range),
+      put: (signed) => tableDigests().put(signed),
+    };
+    const outcome = await sealPracticeTrail({
+      practiceId: 'seal-race',
+      events: events(),
+      digests: racing,
+      totals: totals(),
+      signer,
+      now: new Date('2026-03-04T11:00:00.000Z'),
+    });
+    expect(outcome).toMatchObject({ digests: 0, repaired: true });
+    expect(outcome.daysRolledUp).toBeGreaterThan(0);
+    expect(
+      (await totals().totals('seal-race', '2026-03-02', '2026-03-02')).get('2026-03-02')?.byType,
+    ).toEqual({
+      'patient.lookup': 4,
     });
   });
 
