@@ -1,4 +1,5 @@
 import type { EventFunctionDefinition } from '../layers/functions/event-function';
+import { auditEventFunctions } from './audit/event-functions';
 import { consultationEventFunctions } from './consultations/routes';
 import { inviteEventFunctions } from './invites/event-functions';
 
@@ -9,4 +10,5 @@ import { inviteEventFunctions } from './invites/event-functions';
 export const EVENT_FUNCTIONS: readonly EventFunctionDefinition[] = [
   ...inviteEventFunctions,
   ...consultationEventFunctions,
+  ...auditEventFunctions,
 ];

@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '../layers/http/route';
 import { accountRoutes } from './account/routes';
+import { auditRoutes } from './audit/routes';
 import { consultationRoutes } from './consultations/routes';
 import { docsRoutes } from './docs/routes';
 import { healthRoutes } from './health/routes';
@@ -21,4 +22,5 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...inviteRoutes,
   ...consultationRoutes,
   ...joinRoutes,
+  ...auditRoutes,
 ];

@@ -77,7 +77,7 @@ export const acceptAcceptableUsePolicyRoute = defineRoute({
   errors: [409],
   tables: {
     directory: { access: 'readwrite', scope: 'practice' },
-    audit: { access: 'readwrite', scope: 'practice' },
+    audit: { access: 'append', scope: 'practice' },
   },
 });
 
@@ -124,7 +124,7 @@ export const registerWithPracticeRoute = defineRoute({
   settings: StaffEmailSettings,
   tables: {
     directory: { access: 'readwrite', scope: 'practice' },
-    audit: { access: 'readwrite', scope: 'practice' },
+    audit: { access: 'append', scope: 'practice' },
   },
 });
 

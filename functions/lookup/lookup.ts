@@ -13,7 +13,7 @@ import {
   PdsUnavailableError,
 } from '../../layers/pds/pds-client';
 import type { RateLimit } from '../../layers/records/rate-limits';
-import { AUDIT_NHS_NUMBER_FIELD } from '../../layers/records/record-kinds';
+import { AUDIT_NHS_NUMBER_FIELD, AUDIT_PATIENT_NAME_FIELD } from '../../layers/records/record-kinds';
 import type { PhoneNumberVerdict } from '../../layers/sms/phone-number';
 import { todayInLondon } from '../../layers/universal/birth-date';
 import { waitInWords } from '../../layers/universal/wait-words';
@@ -175,10 +175,18 @@ export async function lookUpPatient(
   const lookupId = caller.stores.lookups.newLookupId();
   const expiresAt = new Date(now.getTime() + deps.settings.lookupTtlSeconds * 1000);
   // Both before the answer, side by side. The audit is what must not be missing: if it fails, the lookup
-  // record is removed again and the clinician gets a 500 with no lookup id (fail closed). Beside them:
-  // whether the mobile can be texted (the deployment's countries, and the practice's opt-outs).
+  // record is removed again and the clinician gets a 500 with no lookup id (fail closed). The audit keeps the
+  // name PDS gave, encrypted: a compliance officer's report shows whom was looked up. Beside them: whether
+  // the mobile can be texted (the deployment's countries, and the practice's opt-outs).
   const [audited, stored, sms] = await Promise.allSettled([
-    audit(caller, requestId, { outcome: 'match', lookupId }, reference),
+    (async () => {
+      const patientNameCiphertext = await deps.fields.encrypt(
+        practiceId,
+        AUDIT_PATIENT_NAME_FIELD,
+        patient.displayName,
+      );
+      await audit(caller, requestId, { outcome: 'match', lookupId }, { ...reference, patientNameCiphertext });
+    })(),
     caller.stores.lookups.create({
       lookupId,
       createdAt: now.toISOString(),

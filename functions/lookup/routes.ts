@@ -96,7 +96,7 @@ export const createLookupRoute = defineRoute({
     // Read-write: the practice's data key is made (wrapped under its key) on first use.
     directory: { access: 'readwrite', scope: 'practice' },
     records: { access: 'readwrite', scope: 'practice' },
-    audit: { access: 'readwrite', scope: 'practice' },
+    audit: { access: 'append', scope: 'practice' },
   },
 });
 

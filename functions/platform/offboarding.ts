@@ -254,6 +254,8 @@ export async function offboardPractice(
     new GetCommand({ TableName: deps.tables.directory, Key: claim, ConsistentRead: true }),
   );
   if (claimItem?.practiceId === practiceId) await remove(deps.platformClient, 'directory', claim);
+  // Off the platform's list: scheduled work for every practice (sealing) stops with it.
+  await remove(deps.platformClient, 'directory', directoryKeys.registration(practiceId));
   // Read again rather than reuse the export's list: items written since (a late request) go too.
   for (const table of TABLE_IDS) {
     for (const item of await partitionItems(deps, table, practiceId)) {

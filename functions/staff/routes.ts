@@ -67,7 +67,7 @@ export const updateStaffRoute = defineRoute({
   uses: ['identity-admin'],
   tables: {
     directory: { access: 'readwrite', scope: 'practice' },
-    audit: { access: 'readwrite', scope: 'practice' },
+    audit: { access: 'append', scope: 'practice' },
   },
 });
 

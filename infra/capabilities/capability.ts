@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { CapabilityId } from '../../layers/capabilities';
 import type { AlarmDefinition, FunctionDefinition } from '../../layers/functions/definition';
@@ -10,6 +11,7 @@ import type { EventFunctionDefinition } from '../../layers/functions/event-funct
 import type { RouteAuth } from '../../layers/http/route';
 import type { StageConfig } from '../config';
 import type { StageFunctionSettings } from '../constructs/app-function';
+import type { StageTables } from '../stacks/data-stack';
 
 /** A function as a capability sees it: its declaration (a route also says who may call it). */
 export type CapabilityUser = FunctionDefinition & { auth?: RouteAuth };
@@ -18,8 +20,8 @@ export type CapabilityUser = FunctionDefinition & { auth?: RouteAuth };
 export interface Binding {
   environment?: Record<string, string>;
   statements?: PolicyStatement[];
-  /** Compliance findings these statements raise on the function's policy, each with why it does not apply. */
-  acknowledgements?: { ids: readonly string[]; reason: string }[];
+  /** Compliance findings these statements raise on the function's policy, each with why it is right. */
+  acknowledgements?: { findings: readonly string[]; reason: string }[];
 }
 
 /** What a capability gets to work with in AWS: the api stack, the stage and what earlier stacks made. */
@@ -32,6 +34,13 @@ export interface AwsStage {
   userPool: { userPoolId: string; userPoolArn: string };
   /** Sends an alarm the capability made on its own resources (a dead-letter queue's depth) to the operators. */
   addOperatorAlarm(alarm: Alarm): void;
+  /** The stage's tables (the compliance trail records their data events). */
+  tables: StageTables;
+  /**
+   * Buckets holding the app's exports and evidence (offboarding exports, audit digest copies): the compliance
+   * trail records their data events. A capability that makes one adds it here.
+   */
+  dataEventBuckets: IBucket[];
 }
 
 /** A function its trigger capability connects, after it is made. */

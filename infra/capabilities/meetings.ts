@@ -49,7 +49,7 @@ export const capability = defineCapability({
         }),
         acknowledgements: [
           {
-            ids: [
+            findings: [
               `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:chime:${region}:<AWS::AccountId>:meeting/*]`,
             ],
             reason:

@@ -6,14 +6,19 @@ import type { EventFunctionDefinition } from '../../layers/functions/event-funct
 import { acknowledge } from '../constructs/acknowledge';
 import { defineCapability } from './capability';
 
-function everyMinutes(user: EventFunctionDefinition): number {
-  const minutes = user.trigger.options?.everyMinutes;
+function everyMinutes(user: EventFunctionDefinition, option = 'everyMinutes'): number {
+  const minutes = user.trigger.options?.[option];
   if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
-    throw new Error(
-      `${user.id}: a schedule needs options.everyMinutes, a whole number of minutes (1 to 1440).`,
-    );
+    throw new Error(`${user.id}: a schedule needs options.${option}, a whole number of minutes (1 to 1440).`);
   }
   return minutes;
+}
+
+/** Locally a schedule may run more often (`localEveryMinutes`), so its effect shows while someone watches. */
+function localEveryMinutes(user: EventFunctionDefinition): number {
+  return user.trigger.options?.localEveryMinutes === undefined
+    ? everyMinutes(user)
+    : everyMinutes(user, 'localEveryMinutes');
 }
 
 /** The payload EventBridge sends a scheduled rule's target. */
@@ -32,8 +37,8 @@ export function scheduledEvent(region: string, time = new Date()) {
 }
 
 /**
- * Running a function every few minutes. In AWS an EventBridge rule with a rate; locally a timer with the same
- * event. Scheduled work must be idempotent: a run that fails is retried by EventBridge, and the next tick
+ * Running a function every few minutes (`options: { everyMinutes, localEveryMinutes? }`). In AWS an
+ * EventBridge rule with a rate; locally a timer with the same event. Scheduled work must be idempotent: a run that fails is retried by EventBridge, and the next tick
  * covers what it missed.
  */
 export const capability = defineCapability({
@@ -61,8 +66,9 @@ export const capability = defineCapability({
         acknowledge(
           rule,
           ['Serverless-EventBusDLQ'],
-          'A tick EventBridge could not deliver after its retries needs no keeping: the next tick does the ' +
-            'same work (scheduled work is idempotent and reads what is due, not what the tick says).',
+          'A schedule tick carries nothing: EventBridge retries a failed invocation twice within ten minutes, ' +
+            'and the next tick does the same work again (scheduled work is idempotent), so a dead-letter queue ' +
+            'would only hold empty ticks. Failures raise the function’s own alarm.',
         );
       },
     };
@@ -77,7 +83,7 @@ export const capability = defineCapability({
           invoke(scheduledEvent('eu-west-2')).catch((error: Error) =>
             console.error(`[schedule] ${user.id} failed: ${error.message}`),
           );
-        }, everyMinutes(user) * 60_000);
+        }, localEveryMinutes(user) * 60_000);
         timer.unref();
         timers.push(timer);
       },

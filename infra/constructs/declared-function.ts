@@ -129,8 +129,9 @@ export class DeclaredFunction extends AppFunction {
       ],
       invocation: props.invocation,
     });
-    for (const { ids, reason } of capabilities.acknowledgements) acknowledge(this.permissions, ids, reason);
     this.assumesPracticeDataRole = assumesRole;
     this.practiceAccess = practicePartitionAccess(grants);
+    for (const { findings, reason } of capabilities.acknowledgements)
+      acknowledge(this.permissions, findings, reason);
   }
 }

@@ -25,11 +25,16 @@ const DEMO_STAFF: ReadonlyArray<Pick<DemoStaff, 'email' | 'name' | 'role'>> = [
   { email: 'clinician@demo.nhs.net', name: 'Dr Sam Patel', role: 'clinician' },
   { email: 'lead@demo.nhs.net', name: 'Dr Jo Evans', role: 'clinical_lead' },
   { email: 'reception@demo.nhs.net', name: 'Chris Lee', role: 'receptionist' },
+  { email: 'officer@demo.nhs.net', name: 'Pat Okafor', role: 'compliance_officer' },
 ];
 
 function newPassword(): string {
   // Readable, and it satisfies any sensible policy: upper, lower, digit, symbol, 20+ characters.
   return `Demo-${randomBytes(12).toString('base64url')}-9a`;
+}
+
+function newDemoMember(member: Pick<DemoStaff, 'email' | 'name' | 'role'>): DemoStaff {
+  return { ...member, sub: randomUUID(), password: newPassword(), totpSecret: generateTotpSecret() };
 }
 
 /**
@@ -39,15 +44,18 @@ function newPassword(): string {
 async function loadOrCreateDemoData(dataDir: string): Promise<DemoData> {
   const file = join(dataDir, 'demo-credentials.json');
   const existing = await readFile(file, 'utf8').catch(() => undefined);
-  if (existing) return JSON.parse(existing) as DemoData;
+  if (existing) {
+    const data = JSON.parse(existing) as DemoData;
+    // A data directory from before a demo role existed gets that member added; the others keep their secrets.
+    const missing = DEMO_STAFF.filter((demo) => !data.staff.some((member) => member.email === demo.email));
+    if (missing.length === 0) return data;
+    data.staff.push(...missing.map(newDemoMember));
+    await writeFile(file, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+    return data;
+  }
   const data: DemoData = {
     practice: { practiceId: 'demo-riverside', name: 'Riverside Surgery (demo)', odsCode: 'Y99999' },
-    staff: DEMO_STAFF.map((member) => ({
-      ...member,
-      sub: randomUUID(),
-      password: newPassword(),
-      totpSecret: generateTotpSecret(),
-    })),
+    staff: DEMO_STAFF.map(newDemoMember),
   };
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });

@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
 import { TABLES, type TableDefinition, type TableId } from '../../layers/storage/tables';
 
 const require = createRequire(import.meta.url);
@@ -89,7 +94,22 @@ async function ensureTables(endpoint: string, tableNames: Record<TableId, string
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const definition of TABLES) {
       const name = tableNames[definition.id];
-      if (!existing.has(name)) await client.send(new CreateTableCommand(createTableInput(definition, name)));
+      if (!existing.has(name)) {
+        await client.send(new CreateTableCommand(createTableInput(definition, name)));
+        continue;
+      }
+      // dynalite cannot add an index to a table (UpdateTable), and a missing one fails only when it is queried.
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+      const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      const missing = definition.indexes
+        .filter((index) => !present.has(index.name))
+        .map((index) => index.name);
+      if (missing.length > 0) {
+        throw new Error(
+          `The local ${definition.id} table predates its index ${missing.join(', ')}: delete the data directory's ` +
+            'dynamodb folder (or the whole data directory) and start again.',
+        );
+      }
     }
   } finally {
     client.destroy();

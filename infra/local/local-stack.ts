@@ -12,6 +12,7 @@ import { LocalPracticeKeys } from '../../layers/crypto/local-practice-keys';
 import { DynamoDirectoryStore } from '../../layers/directory/directory-store';
 import { createDocumentClient } from '../../layers/storage/dynamo-client';
 import { tableEnvName } from '../../layers/storage/tables';
+import { LOCAL_ROLE_PREFIX } from '../../layers/trail/local-key-trail';
 import type { Capability, LocalCapability, LocalMount, LocalOf } from '../capabilities/capability';
 import { capabilitiesOf, loadCapabilities } from '../capabilities/registry';
 import { type DemoData, seedDemoData } from './demo-seed';
@@ -159,7 +160,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const demo = await seedDemoData(
     options.dataDir,
     directory,
-    new LocalPracticeKeys({ dataDir: options.dataDir }),
+    new LocalPracticeKeys({
+      dataDir: options.dataDir,
+      caller: { roleArn: `${LOCAL_ROLE_PREFIX}OnboardPractice`, sessionName: 'demo-seed' },
+    }),
   );
   // Where this stack's DynamoDB listens, for operator commands run beside it (npm run practice:onboard).
   const runtimeFile = join(options.dataDir, RUNTIME_FILE);

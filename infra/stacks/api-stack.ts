@@ -7,7 +7,11 @@ import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { CapabilityId } from '../../layers/capabilities';
-import type { AlarmDefinition, FunctionDefinition } from '../../layers/functions/definition';
+import {
+  type AlarmDefinition,
+  type FunctionDefinition,
+  touchesPracticeData,
+} from '../../layers/functions/definition';
 import type { EventFunctionDefinition } from '../../layers/functions/event-function';
 import type { RouteDefinition } from '../../layers/http/route';
 import type { AwsCapability, AwsStage } from '../capabilities/capability';
@@ -128,6 +132,16 @@ export class ApiStack extends Stack {
       logKey,
     };
     // Each outside system once per stage (its shared resources), then bound to each function that uses it.
+    // Offboarding exports exist wherever practice data does; made first, so the compliance trail (a
+    // capability) can record their data events.
+    const exports = [...props.routes, ...props.eventFunctions].some((definition) =>
+      touchesPracticeData(definition),
+    )
+      ? new PracticeExportBucket(this, 'PracticeExports', {
+          retentionDays: 30,
+          logRetentionDays: config.logRetentionDays,
+        })
+      : undefined;
     const awsStage: AwsStage = {
       scope: this,
       config,
@@ -135,6 +149,8 @@ export class ApiStack extends Stack {
       functionSettings: stageSettings,
       userPool: { userPoolId: props.userPool.userPoolId, userPoolArn: props.userPool.userPoolArn },
       addOperatorAlarm: () => undefined,
+      tables: props.tables,
+      dataEventBuckets: exports ? [exports.bucket] : [],
     };
     const capabilityAlarms: Alarm[] = [];
     awsStage.addOperatorAlarm = (alarm) => void capabilityAlarms.push(alarm);
@@ -237,12 +253,8 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'OperatorAlarmTopic', { value: this.alarms.topic.topicArn });
 
     const practiceFunctions = [...functions.values()].filter((fn) => fn.assumesPracticeDataRole);
-    if (practiceFunctions.length > 0) {
+    if (practiceFunctions.length > 0 && exports) {
       // Offboarding reads, decrypts and deletes a practice's data through the same role as everyone else.
-      const exports = new PracticeExportBucket(this, 'PracticeExports', {
-        retentionDays: 30,
-        logRetentionDays: config.logRetentionDays,
-      });
       this.offboarding = new OffboardingFunction(this, 'OffboardPractice', {
         ...stageSettings,
         tables: props.tables,

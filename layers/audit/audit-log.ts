@@ -40,7 +40,12 @@ export const AUDIT_EVENT_TYPES = [
   'consultation.ended',
   'consultation.opt_out',
   'practice.video_settings_changed',
+  // Audit reports (functions/audit): who ran, downloaded or checked what; the NHS number filter never in clear.
+  'audit.report_run',
+  'audit.report_downloaded',
+  'audit.integrity_checked',
 ] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 export const AuditEvent = z.object({
   eventId: z.string(),
@@ -81,7 +86,29 @@ export const auditKeys = {
     pk: `PRACTICE#${practiceId}`,
     sk: sortKeyOf('auditEvent', at, eventId),
   }),
+  /** The `byPatient` index's sort key: `<blind index>#<at>#<eventId>` (see layers/storage/tables.ts). */
+  patient: (nhsNumberIndex: string, at: string, eventId: string) => `${nhsNumberIndex}#${at}#${eventId}`,
 };
+
+/** The blind index of the patient an event is about, if it names one (`details.nhsNumberIndex`). */
+export function patientIndexOf(event: Pick<AuditEvent, 'details'>): string | undefined {
+  const index = event.details.nhsNumberIndex;
+  return typeof index === 'string' && index.length > 0 ? index : undefined;
+}
+
+/**
+ * The item stored for an event: its keys, the event, and the `byPatient` index key when it names a patient.
+ * Everything but `pk` and `sk` is sealed (layers/audit/seal), the index key included, so moving an event out
+ * of a patient's report is a change the verifier finds.
+ */
+export function auditItem(event: AuditEvent): Record<string, unknown> {
+  const patient = patientIndexOf(event);
+  return {
+    ...auditKeys.event(event.practiceId, event.at, event.eventId),
+    ...event,
+    ...(patient ? { patientKey: auditKeys.patient(patient, event.at, event.eventId) } : {}),
+  };
+}
 
 export class DynamoAuditLog implements AuditLog {
   constructor(
@@ -102,7 +129,7 @@ export class DynamoAuditLog implements AuditLog {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...auditKeys.event(full.practiceId, full.at, full.eventId), ...full },
+          Item: auditItem(full),
           // Append-only: an event is never overwritten.
           ConditionExpression: 'attribute_not_exists(pk)',
         }),

@@ -8,6 +8,9 @@ import { assertPracticeId } from './practice-id';
  * practice's data key WRAPPED under the practice key. Nothing stored here is secret in the clear: whoever reads
  * the store still needs the practice key (KMS, or the local key file) to unwrap anything.
  */
+/** The record holding a practice's KMS key ARN (in AWS), beside its wrapped data key. */
+export const PRACTICE_KEY_ARN_RECORD = 'kms-key-arn';
+
 export interface KeyMaterialStore {
   get(practiceId: string, name: string): Promise<string | undefined>;
   /** Stores `value` unless a value is already there; returns the value that won (a race's loser gets the winner's). */

@@ -17,7 +17,7 @@ import {
 import { ROLE_ARN, roleArnParts } from '../config/role-arn';
 import { logger } from '../observability/powertools';
 import { PracticeKeyUnavailableError } from './errors';
-import type { KeyMaterialStore } from './key-material-store';
+import { type KeyMaterialStore, PRACTICE_KEY_ARN_RECORD } from './key-material-store';
 import {
   DATA_KEY_BYTES,
   dataKeyContext,
@@ -55,7 +55,7 @@ export interface KmsPracticeKeysOptions {
   now?: () => number;
 }
 
-const KEY_ARN_RECORD = 'kms-key-arn';
+const KEY_ARN_RECORD = PRACTICE_KEY_ARN_RECORD;
 
 /**
  * KMS errors that mean "this key will not give you this practice's data key": pending deletion or disabled

@@ -3,6 +3,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KeyringNode } from '@aws-crypto/material-management-node';
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
+import { logger } from '../observability/powertools';
+import type { AssumedRoleCaller, KmsEventName } from '../trail/kms-record';
+import { LocalKeyTrail, localTrailDir } from '../trail/local-key-trail';
 import { open, seal } from './envelope';
 import { PracticeKeyUnavailableError } from './errors';
 import {
@@ -27,6 +30,13 @@ export interface LocalPracticeKeysOptions {
   store?: KeyMaterialStore;
   keyCacheMs?: number;
   now?: () => number;
+  /**
+   * Where each use of a practice key is recorded, as CloudTrail records KMS calls: the local trail under the
+   * data directory by default, `false` for none.
+   */
+  trail?: LocalKeyTrail | false;
+  /** Who the trail says used the keys: the local practice data role, unless an operator command says. */
+  caller?: AssumedRoleCaller;
 }
 
 /**
@@ -34,14 +44,25 @@ export interface LocalPracticeKeysOptions {
  * 0600), standing in for its KMS key: it wraps the practice's data key (an ESDK message under the raw AES
  * keyring, context {practiceId, purpose}), read from the key file on each unwrap, so deleting the file shreds.
  * Field values have the same format, key hierarchy and encryption context as in AWS.
+ *
+ * Like KMS, it leaves a record of every use of a practice's key in the trail (layers/trail/local-key-trail.ts):
+ * CreateKey at provision, GenerateDataKey when the data key is made, Decrypt at each unwrap (once per practice
+ * per cache window, as in AWS), ScheduleKeyDeletion at the crypto-shred.
  */
 export class LocalPracticeKeys implements PracticeKeys {
   private readonly keysDir: string;
   private readonly dataKeys: PracticeDataKeys;
   private readonly store: KeyMaterialStore;
+  private readonly trail: LocalKeyTrail | undefined;
+  private readonly caller: AssumedRoleCaller | undefined;
 
   constructor(options: LocalPracticeKeysOptions) {
     this.keysDir = join(options.dataDir, 'keys');
+    this.trail =
+      options.trail === false
+        ? undefined
+        : (options.trail ?? new LocalKeyTrail(localTrailDir(options.dataDir)));
+    this.caller = options.caller;
     const store = options.store ?? new FileKeyMaterialStore(join(this.keysDir, 'wrapped'));
     this.store = store;
     this.dataKeys = new PracticeDataKeys({
@@ -56,12 +77,14 @@ export class LocalPracticeKeys implements PracticeKeys {
     const path = this.keyPath(practiceId);
     await ensurePrivateDir(this.keysDir);
     const key = randomBytes(KEY_BYTES);
+    let created: boolean;
     try {
-      const created = await createPrivateFile(path, key);
+      created = await createPrivateFile(path, key);
       if (!created) (await this.readKey(practiceId)).fill(0); // an existing key must still be well-formed
     } finally {
       key.fill(0);
     }
+    if (created) await this.record('CreateKey', practiceId);
     return { keyId: `${LOCAL_KEY_NAMESPACE}/${practiceId}` };
   }
 
@@ -80,6 +103,7 @@ export class LocalPracticeKeys implements PracticeKeys {
       generate: async () => {
         const plaintext = randomBytes(DATA_KEY_BYTES);
         const wrapped = Buffer.from(await seal(keyring, context, plaintext)).toString('base64');
+        await this.record('GenerateDataKey', practiceId);
         return { plaintext, wrapped };
       },
       unwrap: async (wrapped: string) => {
@@ -87,8 +111,10 @@ export class LocalPracticeKeys implements PracticeKeys {
           const plaintext = await open(keyring, context, Buffer.from(wrapped, 'base64'), 'the data key');
           const copy = new Uint8Array(plaintext);
           plaintext.fill(0);
+          await this.record('Decrypt', practiceId);
           return copy;
         } catch (error) {
+          await this.record('Decrypt', practiceId, 'InvalidCiphertextException');
           throw keyUnavailable(practiceId, 'it was not wrapped under this practice’s key file', error);
         }
       },
@@ -114,6 +140,22 @@ export class LocalPracticeKeys implements PracticeKeys {
     this.dataKeys.forget(practiceId);
     await shredFile(path);
     await this.store.deleteAll(practiceId);
+    await this.record('ScheduleKeyDeletion', practiceId);
+  }
+
+  /** A record of one use in the local trail. Like CloudTrail, it never makes the call itself fail. */
+  private async record(eventName: KmsEventName, practiceId: string, errorCode?: string) {
+    if (!this.trail) return;
+    try {
+      await this.trail.recordKeyUse({
+        eventName,
+        practiceId,
+        ...(this.caller ? { caller: this.caller } : {}),
+        ...(errorCode ? { errorCode } : {}),
+      });
+    } catch (error) {
+      logger.warn('local trail not written', { practiceId, eventName, errorName: (error as Error)?.name });
+    }
   }
 
   private keyPath(practiceId: string) {

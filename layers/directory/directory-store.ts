@@ -111,6 +111,37 @@ export class DynamoDirectoryStore implements DirectoryStore {
         },
       }),
     );
+    await this.register(item.practiceId);
+  }
+
+  /** Every practice on the platform, by id (the PLATFORM partition's list). */
+  async listPracticeIds(): Promise<string[]> {
+    const ids: string[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': directoryKeys.registration('x').pk,
+          ':prefix': directoryKeys.registrationPrefix,
+        },
+        ProjectionExpression: 'practiceId',
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) if (typeof item.practiceId === 'string') ids.push(item.practiceId);
+    }
+    return ids;
+  }
+
+  private async register(practiceId: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...directoryKeys.registration(practiceId), practiceId },
+      }),
+    );
   }
 
   async putStaff(staff: StaffMember): Promise<void> {
@@ -156,6 +187,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
       ...directoryKeys.practiceByOds(item.odsCode),
       ...item,
     });
+    await this.register(item.practiceId);
   }
 
   async getInvitation(practiceId: string, email: string): Promise<Invitation | undefined> {

@@ -1,4 +1,5 @@
 import { RECORD_KINDS, sortKeyOf } from '../records/record-kinds';
+import { PLATFORM_PARTITION } from '../storage/tables';
 import { STAFF_ROLES } from '../universal/staff-roles';
 import * as z from '../validation/z';
 
@@ -57,6 +58,8 @@ export type Membership = z.infer<typeof Membership>;
  * Key layout: everything a practice owns sits in the partition `PRACTICE#<practiceId>`. The one item outside
  * it is an account's membership pointer, which holds no practice data, only which practice to look in.
  */
+const REGISTRATION_PREFIX = 'PRACTICES#';
+
 export const directoryKeys = {
   practicePartition: (practiceId: string) => `PRACTICE#${practiceId}`,
   practice: (practiceId: string) => ({ pk: `PRACTICE#${practiceId}`, sk: sortKeyOf('practice') }),
@@ -70,4 +73,14 @@ export const directoryKeys = {
   }),
   /** One per ODS code, written only if absent: what makes a practice's ODS code unique. */
   odsClaim: (odsCode: string) => ({ pk: `ODS#${odsCode}`, sk: 'CLAIM' }),
+  /**
+   * The platform's list of practices (id only), in the PLATFORM partition: what scheduled work that serves every
+   * practice (sealing the audit trails) reads, since nothing may scan the tables. Written with the practice
+   * record, deleted by offboarding.
+   */
+  registration: (practiceId: string) => ({
+    pk: PLATFORM_PARTITION,
+    sk: `${REGISTRATION_PREFIX}${practiceId}`,
+  }),
+  registrationPrefix: REGISTRATION_PREFIX,
 };

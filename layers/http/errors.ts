@@ -61,6 +61,12 @@ export class UnprocessableContentError extends HttpError {
     });
   }
 }
+/** Something that existed for a while and has expired (an audit report run, after a few hours). */
+export class GoneError extends HttpError {
+  constructor(message: string) {
+    super(410, 'Gone', message);
+  }
+}
 export class PayloadTooLargeError extends HttpError {
   constructor(message: string) {
     super(413, 'Payload too large', message);

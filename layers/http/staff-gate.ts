@@ -27,6 +27,7 @@ const ROLE_NAMES: Record<StaffMember['role'], string> = {
   clinical_lead: 'clinical lead',
   clinician: 'clinician',
   receptionist: 'receptionist',
+  compliance_officer: 'compliance officer',
 };
 
 function notActive(staff: StaffMember): ForbiddenError | undefined {

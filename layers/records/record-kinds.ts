@@ -53,6 +53,13 @@ export const QUEUED_SMS_FIELD: FieldRef = { table: 'queue', attribute: 'invite.s
  * for as long as the meeting runs, the patient's only until it is handed over (once).
  */
 export const CONSULTATION_JOIN_FIELD: FieldRef = { table: 'records', attribute: 'consultation.joinInfo' };
+/**
+ * The patient's name as the audit trail keeps it (`details.patientNameCiphertext`, e.g. what PDS returned for a
+ * matched lookup): decrypted only in a compliance officer's report and in the offboarding export.
+ */
+export const AUDIT_PATIENT_NAME_FIELD: FieldRef = { table: 'audit', attribute: 'patient.name' };
+/** The NHS number a compliance officer filtered a report by, kept with the report run (never in clear). */
+export const REPORT_RUN_NHS_NUMBER_FIELD: FieldRef = { table: 'records', attribute: 'auditRun.nhsNumber' };
 
 export const RECORD_KINDS = {
   practice: { table: 'directory', sortKey: 'PRACTICE', offboarding: { exportAs: 'practice', single: true } },
@@ -134,6 +141,18 @@ export const RECORD_KINDS = {
     sortKey: 'SETTINGS#video',
     offboarding: { exportAs: 'videoSettings', single: true },
   },
+  auditDayTotals: {
+    table: 'records',
+    sortKey: 'AUDITDAY#',
+    offboarding: { discard: 'per-day totals of the audit trail, which the sealer derives from the events' },
+  },
+  auditReportRun: {
+    table: 'records',
+    sortKey: 'AUDITRUN#',
+    offboarding: {
+      discard: 'report runs (filters and paging for an hour or two); each run is an audit event',
+    },
+  },
   auditEvent: {
     table: 'audit',
     sortKey: 'EVENT#',
@@ -141,10 +160,16 @@ export const RECORD_KINDS = {
       exportAs: 'auditEvents',
       decrypt: [
         { from: 'details.nhsNumberCiphertext', to: 'details.nhsNumber', field: AUDIT_NHS_NUMBER_FIELD },
+        { from: 'details.patientNameCiphertext', to: 'details.patientName', field: AUDIT_PATIENT_NAME_FIELD },
       ],
       orderBy: 'at',
     },
   },
+  /**
+   * The signed digests that seal the audit trail (layers/audit/seal): exported with it, so a practice can
+   * still show, after it has left, which events were sealed when (hashes, ids and times only).
+   */
+  auditDigest: { table: 'audit', sortKey: 'DIGEST#', offboarding: { exportAs: 'auditDigests' } },
 } as const satisfies Record<string, RecordKind>;
 
 export type RecordKindName = keyof typeof RECORD_KINDS;

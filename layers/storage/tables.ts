@@ -37,10 +37,17 @@ export const TABLES = [
   },
   {
     id: 'audit',
-    description: 'Append-only audit events of a practice, for compliance reports.',
+    description:
+      'Append-only audit events of a practice and the digests that seal them, for compliance reports.',
     partitionKey: 'pk',
     sortKey: 'sk',
-    indexes: [],
+    /**
+     * A patient's events, for a report filtered by NHS number: `patientKey = <blind index>#<at>#<eventId>`,
+     * on events that name a patient only (sparse). The partition key is the table's own, so IAM's
+     * `dynamodb:LeadingKeys` condition (exactly `PRACTICE#<id>`) holds for queries of the index too. A blind
+     * index in a key is visible to DynamoDB data events: an HMAC under the practice's key, not an NHS number.
+     */
+    indexes: [{ name: 'byPatient', partitionKey: 'pk', sortKey: 'patientKey' }],
   },
 ] as const satisfies readonly TableDefinition[];
 

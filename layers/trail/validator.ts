@@ -95,6 +95,11 @@ export interface TrailValidationReport {
   findings: TrailFinding[];
   /** What the CLI's exit status says: no invalid digest and no invalid or missing log file. */
   ok: boolean;
+  /**
+   * Set when `validate` was told to stop (a time limit) before it reached the start of the range: the newest
+   * part was validated, and nothing before `uncheckedBefore`. Not a finding; the CLI can check the rest.
+   */
+  incomplete?: { uncheckedBefore: string };
 }
 
 export class TrailValidationError extends Error {
@@ -164,7 +169,10 @@ export class TrailValidator {
     };
   }
 
-  async validate(range: { start: Date; end?: Date }): Promise<TrailValidationReport> {
+  async validate(
+    range: { start: Date; end?: Date },
+    options: { stop?: () => boolean } = {},
+  ): Promise<TrailValidationReport> {
     const start = wholeSeconds(range.start);
     const end = wholeSeconds(range.end ?? new Date());
     if (start > end)
@@ -183,13 +191,19 @@ export class TrailValidator {
       findings: [],
       ok: true,
     };
-    await this.traverse(report, start, end, false);
-    await this.traverse(report, start, end, true);
+    await this.traverse(report, start, end, false, options.stop);
+    if (!report.incomplete) await this.traverse(report, start, end, true, options.stop);
     report.ok = report.digests.invalid + report.backfillDigests.invalid === 0 && report.logs.invalid === 0;
     return report;
   }
 
-  private async traverse(report: TrailValidationReport, start: Date, end: Date, backfill: boolean) {
+  private async traverse(
+    report: TrailValidationReport,
+    start: Date,
+    end: Date,
+    backfill: boolean,
+    stop?: () => boolean,
+  ) {
     let bucket = this.location.bucket;
     let digests = [...(await this.digestKeys(bucket, start, end, backfill))];
     const publicKeys = backfill
@@ -217,6 +231,10 @@ export class TrailValidator {
     };
 
     while (key && start <= lastStart) {
+      if (stop?.()) {
+        report.incomplete = { uncheckedBefore: DISPLAY(lastStart) };
+        return;
+      }
       const current: string = key;
       try {
         const loaded = await this.loadAndValidate(publicKeys, bucket, current, backfill, expected);

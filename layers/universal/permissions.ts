@@ -29,6 +29,9 @@ export const PERMISSIONS: Readonly<Record<StaffRole, readonly Action[]>> = {
   clinician: ['patients.lookup', 'patients.invite', 'consultations.host'],
   // Finds the patient and sends the invitation; the consultation itself is for clinicians.
   receptionist: ['patients.lookup', 'patients.invite'],
+  // The practice's Data Protection Officer or governance lead: reads the audit trail and its evidence, and
+  // nothing else (no patient contact, no staff management).
+  compliance_officer: ['audit.read'],
 };
 
 export function can(role: StaffRole, action: Action): boolean {

@@ -3,10 +3,13 @@ import './quiet-logs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { localAuditSealDir } from '../../infra/capabilities/audit-seal';
 import { REPO_ROOT } from '../../infra/config';
+import { localTrailDir } from '../../layers/trail/local-key-trail';
 import { apiEvent } from '../support/events';
 import { startTestStack } from '../support/local-stack';
 import { signedInDemoMember, syntheticPatient } from '../support/lookups';
+import { benchAuditReports } from './audit-bench';
 import { type ShippedBundle, synthesizeShippedBundles } from './cdk-bundles';
 import { measureColdStart } from './cold-start';
 import { benchCrypto } from './crypto-bench';
@@ -42,6 +45,10 @@ function printVideo(video: VideoResults) {
       `(n=${admit.runs}; goal p50 ≤ ${admit.goalP50Ms} ms).`,
   );
 }
+/** A year of a busy practice, as the audit issue has it. */
+const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 200_000);
+const AUDIT_PATIENTS = Number(process.env.BENCH_AUDIT_PATIENTS ?? 15_000);
+const AUDIT_FIRST_PAGE_BUDGET_MS = 1_000;
 
 type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 
@@ -62,6 +69,18 @@ function localEnvironment(bundle: ShippedBundle, stack: TestStack): Record<strin
     return { ...env, AWS_REGION: 'eu-west-2', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' };
   }
   for (const variable of ['PRACTICE_DATA_ROLE_ARN', 'PDS_SECRET_ID', 'USER_POOL_ID']) delete env[variable];
+  // The audit key and the compliance trail: their local stand-ins under the stack's data directory.
+  if ('AUDIT_SIGNING_KEY_ARN' in env) {
+    delete env.AUDIT_SIGNING_KEY_ARN;
+    delete env.AUDIT_DIGEST_BUCKET;
+    env.LOCAL_AUDIT_SEAL_DIR = localAuditSealDir(stack.dataDir);
+  }
+  if ('TRAIL_ARN' in env) {
+    for (const variable of Object.keys(env)) {
+      if (variable.startsWith('TRAIL_') || variable.startsWith('ATHENA_')) delete env[variable];
+    }
+    env.LOCAL_TRAIL_DIR = localTrailDir(stack.dataDir);
+  }
   for (const [id, name] of Object.entries(stack.tableNames)) {
     const variable = `TABLE_${id.toUpperCase()}`;
     if (variable in env) env[variable] = name;
@@ -174,15 +193,20 @@ async function main() {
   const crypto = await benchCrypto();
   console.log(`Video: the join page, then ${VIDEO_RUNS} throttled first renders and ${VIDEO_RUNS} admits`);
   const video = await benchVideo(VIDEO_RUNS);
+  console.log(
+    `Audit reports: ${AUDIT_EVENTS.toLocaleString('en-GB')} events of ${AUDIT_PATIENTS.toLocaleString('en-GB')} patients over a year (writing and sealing them takes a few minutes)`,
+  );
+  const audit = await benchAuditReports({ events: AUDIT_EVENTS, patients: AUDIT_PATIENTS, runs: 20 });
 
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-    settings: { coldRuns: COLD_RUNS, lookupRequests: LOOKUP_REQUESTS },
+    settings: { coldRuns: COLD_RUNS, lookupRequests: LOOKUP_REQUESTS, auditEvents: AUDIT_EVENTS },
     coldStarts,
     lookup,
     fieldEncryption: crypto,
     video,
+    auditReports: audit,
   };
   await writeFile(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -225,6 +249,29 @@ async function main() {
   );
   console.table({ 'encrypt + decrypt (warm container)': crypto.encryptDecryptMs });
   printVideo(video);
+  console.log(
+    `\nAudit reports over ${audit.events.toLocaleString('en-GB')} events (${audit.patients.toLocaleString('en-GB')} patients), a year, local gateway and dynalite; ` +
+      `sealed in ${audit.sealing.digests} digests in ${audit.sealing.seconds} s:`,
+  );
+  console.table({
+    'run the year’s report: heading, totals, first page of each section': audit.firstPageMs,
+    'next page of the lookups': audit.nextPageMs,
+    'one patient’s report for the year (by NHS number)': audit.patientReportMs,
+  });
+  console.log(
+    `First page, cold (no key unwrapped, no patient decrypted): ${audit.firstPageColdMs} ms; p99 warm ${audit.firstPageMs.p99} ms ` +
+      `(budget ${AUDIT_FIRST_PAGE_BUDGET_MS} ms: ${audit.firstPageMs.p99 <= AUDIT_FIRST_PAGE_BUDGET_MS ? 'within' : 'OVER'}).`,
+  );
+  console.log(
+    `CSV of the year: ${audit.csv.rows.toLocaleString('en-GB')} rows, ${audit.csv.megabytes} MB in ${audit.csv.parts} parts, ` +
+      `${audit.csv.seconds} s (${audit.csv.rowsPerSecond.toLocaleString('en-GB')} rows/s).`,
+  );
+  console.log(
+    `Calls to the practice's key for the whole report (run, pages, every CSV part), from the local trail: ${JSON.stringify(audit.kmsCallsForTheReport)}.`,
+  );
+  console.log(
+    `Integrity check of the year: ${audit.verify.eventsChecked.toLocaleString('en-GB')} events against ${audit.verify.digestsChecked} digests in ${audit.verify.seconds} s (${audit.verify.intact ? 'intact' : 'NOT intact'}).`,
+  );
   console.log('Written to bench/results.json');
 }
 

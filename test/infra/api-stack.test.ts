@@ -258,10 +258,22 @@ describe('table access from a route declaration', () => {
     });
   });
 
-  it('gives a table without indexes no index ARNs, and "any" scope no partition condition', () => {
+  it('gives "any" scope no partition condition, and names the table and its indexes (the audit table’s byPatient)', () => {
     const [audit] = render({ ...getHealthRoute, tables: { audit: { access: 'read', scope: 'any' } } });
-    expect([audit?.Resource].flat()).toHaveLength(1);
+    expect([audit?.Resource].flat()).toHaveLength(2);
+    expect(JSON.stringify(audit?.Resource)).toContain('/index/byPatient');
     expect(audit?.Condition).toBeUndefined();
+  });
+
+  it('appends to the audit table without update or delete: a conditional put only', () => {
+    const [audit] = render({ ...getHealthRoute, tables: { audit: { access: 'append', scope: 'any' } } });
+    expect(actionsOf(audit as Statement).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
   });
 
   it('lets every staff route read staff records in the directory, which the staff gate checks', () => {
@@ -309,7 +321,7 @@ describe('table access from a route declaration', () => {
     }
   });
 
-  it('alarms operators on PDS refusing our credentials, PDS outages, rate limits and unhandled errors', () => {
+  it('alarms operators on PDS refusing our credentials, PDS outages, rate limits, unsealed audit trails and unhandled errors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const byMetric = new Map(alarms.map((alarm) => [alarm.Properties.MetricName, alarm.Properties]));
     expect([...byMetric.keys()].sort()).toEqual([
@@ -317,6 +329,7 @@ describe('table access from a route declaration', () => {
       'ApproximateNumberOfMessagesVisible',
       'InviteRateLimited',
       'InviteSendGaveUp',
+      'AuditSealFailures',
       'LookupRateLimited',
       'PdsAccessDenied',
       'PdsUnavailable',

@@ -60,26 +60,28 @@ function deployed(name: string) {
     Properties: { Handler: string; Environment: { Variables: Record<string, unknown> } };
   };
   const file = join(outdir, resource.Metadata['aws:asset:path'] ?? '', 'index.mjs');
-  // Table names and role ARNs are deploy-time references: stand-ins of the right shape take their place.
+  // Table names, role and key ARNs are deploy-time references: stand-ins of the right shape take their place.
   const env = Object.fromEntries(
     Object.entries(resource.Properties.Environment.Variables).map(([variable, value]) => [
       variable,
-      typeof value === 'string'
-        ? value
-        : variable.endsWith('KEY_ARN')
-          ? 'arn:aws:kms:eu-west-2:123456789012:key/0000aaaa-0000-4000-8000-000000000000'
-          : variable.endsWith('_ARN')
-            ? 'arn:aws:iam::123456789012:role/placeholder'
-            : variable.endsWith('_URL')
-              ? 'https://sqs.eu-west-2.amazonaws.com/123456789012/placeholder'
-              : variable.endsWith('_ORIGIN')
-                ? 'https://d111111abcdef8.cloudfront.net'
-                : variable === 'USER_POOL_ID'
-                  ? 'eu-west-2_placeholder'
-                  : `placeholder-${variable.toLowerCase()}`,
+      typeof value === 'string' ? value : placeholder(variable),
     ]),
   );
   return { ...found, file, env, handler: resource.Properties.Handler };
+}
+
+function placeholder(variable: string): string {
+  if (variable.endsWith('_KEY_ARN'))
+    return 'arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  if (variable === 'TRAIL_ARN') return 'arn:aws:cloudtrail:eu-west-2:123456789012:trail/placeholder';
+  if (variable === 'TRAIL_ALLOWED_PRINCIPALS') return 'arn:aws:iam::123456789012:role/placeholder-*';
+  if (variable.endsWith('_ARN')) return 'arn:aws:iam::123456789012:role/placeholder';
+  if (variable.endsWith('_URL')) return 'https://sqs.eu-west-2.amazonaws.com/123456789012/placeholder';
+  if (variable.endsWith('_ORIGIN')) return 'https://d111111abcdef8.cloudfront.net';
+  if (variable === 'USER_POOL_ID') return 'eu-west-2_placeholder';
+  if (variable.endsWith('_BUCKET')) return `placeholder-${variable.toLowerCase().replace(/_/g, '-')}`;
+  if (variable.startsWith('ATHENA_')) return `placeholder_${variable.toLowerCase()}`;
+  return `placeholder-${variable.toLowerCase()}`;
 }
 
 /** Imports the bundle in a fresh Node process, with exactly `env` (and what Lambda itself sets). */

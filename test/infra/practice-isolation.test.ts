@@ -136,6 +136,7 @@ function built(context: Json = {}, routes?: readonly RouteDefinition[]): Built {
   // Made-up routes borrow a real handler module (CDK wants the file to exist, though it does not bundle here).
   const stacks = buildTestApp(
     context,
+    // Made-up route tables come without the event functions, which touch practice data of their own.
     routes ? { routes, eventFunctions: [], entryOf: () => handlerModule(getHealthRoute) } : {},
   );
   return { stacks, api: Template.fromStack(stacks.api), identity: Template.fromStack(stacks.identity) };
@@ -246,7 +247,7 @@ describe('practice data only through the practice data role', () => {
     app.api.hasOutput('PracticeDataRoleArn', { Value: { 'Fn::GetAtt': [roleId, 'Arn'] } });
   });
 
-  it('trusts exactly the roles of functions whose routes touch practice data, and offboarding, with the practiceId tag', () => {
+  it('trusts exactly the roles of functions (routes and event functions) that touch practice data, and offboarding, with the practiceId tag', () => {
     const trust = (role.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
     expect(trust).toHaveLength(1);
     const [statement] = trust as [Statement];
@@ -261,9 +262,10 @@ describe('practice data only through the practice data role', () => {
     const trusted = [statement.Principal?.AWS].flat().map((principal) => JSON.stringify(principal));
     const offboarding = app.stacks.api.offboarding;
     if (!offboarding) throw new Error('no offboarding function');
-    const expected = [...practiceRoutes.map((route) => functionOf(app, route.id).role), offboarding.role].map(
-      (functionRole) => JSON.stringify({ 'Fn::GetAtt': [logicalId(app, functionRole), 'Arn'] }),
-    );
+    const expected = [
+      ...practiceRoutes.map((definition) => functionOf(app, definition.id).role),
+      offboarding.role,
+    ].map((functionRole) => JSON.stringify({ 'Fn::GetAtt': [logicalId(app, functionRole), 'Arn'] }));
     expect(trusted.sort()).toEqual(expected.sort());
   });
 
@@ -300,7 +302,9 @@ describe('practice data only through the practice data role', () => {
     const access = unionPracticeAccess(
       practiceRoutes.map((route) => practicePartitionAccess(effectiveTableGrants(route))),
     );
-    expect(access).toMatchObject({ directory: 'readwrite', audit: 'readwrite' });
+    // No route may change or delete an audit event: every one appends. Offboarding's deletion is what makes
+    // the role's own audit access read-write (below).
+    expect(access).toMatchObject({ directory: 'readwrite', audit: 'append' });
     expect(dynamo.map((statement) => statement.Sid).sort()).toEqual(
       Object.entries(access)
         .map(

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { Action } from '../shared/me';
+import { AUDIT_REPORTS_PATH, AuditReportsPage } from './pages/audit/AuditReportsPage';
 import { CONSULTATIONS_PATH, ConsultationPage } from './pages/consultations/ConsultationPage';
 import { ConsultationsPage } from './pages/consultations/ConsultationsPage';
 import { HomePage } from './pages/HomePage';
@@ -73,6 +74,13 @@ export const PAGES: readonly PageDefinition[] = [
     component: StaffPage,
     nav: { label: 'Staff' },
     permission: 'staff.manage',
+  },
+  {
+    path: AUDIT_REPORTS_PATH,
+    title: 'Audit reports',
+    component: AuditReportsPage,
+    nav: { label: 'Audit reports' },
+    permission: 'audit.read',
   },
   { path: '/account', title: 'My account', component: MyAccountPage, nav: { label: 'My account' } },
 ];

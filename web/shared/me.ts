@@ -16,6 +16,7 @@ export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
   clinical_lead: 'Clinical lead',
   clinician: 'Clinician',
   receptionist: 'Receptionist',
+  compliance_officer: 'Compliance officer',
 };
 
 /** The roles in the order the interface lists them. */

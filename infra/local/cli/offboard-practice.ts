@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { OffboardingError, offboardPractice } from '../../../functions/platform/offboarding';
 import { FieldCrypto } from '../../../layers/crypto/field-crypto';
 import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
+import { LOCAL_ROLE_PREFIX } from '../../../layers/trail/local-key-trail';
 import { localSettings, runningLocalStack } from './settings';
 
 const USAGE =
@@ -23,7 +24,14 @@ async function main() {
   }
   const { dataDir } = localSettings();
   const { tableNames, client } = await runningLocalStack(dataDir);
-  const keys = new LocalPracticeKeys({ dataDir });
+  // In AWS the offboarding function's role schedules the key's deletion; the local trail says the same.
+  const keys = new LocalPracticeKeys({
+    dataDir,
+    caller: {
+      roleArn: `${LOCAL_ROLE_PREFIX}OffboardPractice`,
+      sessionName: process.env.USER ?? 'local-operator',
+    },
+  });
   const exportPath = resolve(values.export);
   const result = await offboardPractice(
     {

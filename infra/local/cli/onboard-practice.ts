@@ -4,6 +4,7 @@ import { OnboardingError, onboardPractice } from '../../../functions/platform/on
 import { DynamoAuditLog } from '../../../layers/audit/audit-log';
 import { LocalPracticeKeys } from '../../../layers/crypto/local-practice-keys';
 import { DynamoDirectoryStore } from '../../../layers/directory/directory-store';
+import { LOCAL_ROLE_PREFIX } from '../../../layers/trail/local-key-trail';
 import { localSettings, runningLocalStack } from './settings';
 
 const USAGE =
@@ -27,7 +28,14 @@ async function main() {
     {
       directory: new DynamoDirectoryStore(client, tableNames.directory),
       audit: new DynamoAuditLog(client, tableNames.audit),
-      keys: new LocalPracticeKeys({ dataDir }),
+      // In AWS the onboarding function's role creates the key; the local trail says the same.
+      keys: new LocalPracticeKeys({
+        dataDir,
+        caller: {
+          roleArn: `${LOCAL_ROLE_PREFIX}OnboardPractice`,
+          sessionName: process.env.USER ?? 'local-operator',
+        },
+      }),
       allowedEmailDomains: parseDomainList(process.env.STAFF_EMAIL_DOMAINS),
     },
     { name: values.name, odsCode: values.ods, adminEmail: values['admin-email'] },

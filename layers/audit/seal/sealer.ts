@@ -34,6 +34,14 @@ export const DEFAULT_SETTLE_MS = 30_000;
  */
 export const DEFAULT_LATE_WINDOW_MS = 20 * 60_000;
 
+/**
+ * The most events one digest seals (besides late ones): a digest is one DynamoDB item, at most 400 KB, and each
+ * sealed event takes about 150 bytes of it. A practice seals a handful every five minutes; a backlog (a first
+ * run over an existing trail, a sealer that was stopped) is sealed in several digests, each ending where its
+ * last event's time ends, and `SealResult.more` says there is more to seal now.
+ */
+export const DEFAULT_MAX_EVENTS = 2_000;
+
 export interface SealPracticeOptions {
   practiceId: string;
   events: EventSource;
@@ -42,11 +50,15 @@ export interface SealPracticeOptions {
   now?: Date;
   settleMs?: number;
   lateWindowMs?: number;
+  maxEvents?: number;
 }
 
 export type SealResult =
-  /** A digest was written; `late` of its events belong to earlier ranges (see DEFAULT_LATE_WINDOW_MS). */
-  | { status: 'sealed'; digest: AuditDigest; late: number }
+  /**
+   * A digest was written; `late` of its events belong to earlier ranges (see DEFAULT_LATE_WINDOW_MS); `more`:
+   * it stopped at `maxEvents`, and events after its end are due already.
+   */
+  | { status: 'sealed'; digest: AuditDigest; late: number; more: boolean }
   /** Nothing to seal yet: the last digest already ends at (or after) `now - settle`. */
   | { status: 'not-due'; sealedThrough: string }
   /** Another sealer wrote this sequence number first; its digest stands, and this run wrote nothing. */
@@ -74,9 +86,12 @@ export async function sealPractice(options: SealPracticeOptions): Promise<SealRe
   const lateWindowMs = options.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS;
   const end = isoTime(new Date(now.getTime() - (options.settleMs ?? DEFAULT_SETTLE_MS)));
 
+  const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
   const previous = await latestDigest(digests, practiceId);
   const start = previous ? previous.digest.digestEndTime : GENESIS;
   if (end <= start) return { status: 'not-due', sealedThrough: start };
+  let digestEnd = end;
+  let more = false;
 
   const lookFrom = previous ? isoTime(new Date(new Date(start).getTime() - lateWindowMs)) : undefined;
   const inRange: AuditEventRecord[] = [];
@@ -87,8 +102,15 @@ export async function sealPractice(options: SealPracticeOptions): Promise<SealRe
     if (typeof event.eventId !== 'string' || typeof event.at !== 'string' || seen.has(event.eventId))
       continue;
     seen.add(event.eventId);
-    if (event.at >= start) inRange.push(event);
-    else lateCandidates.push(event);
+    if (event.at >= start) {
+      // Full: this digest ends where the first event it cannot take begins (events arrive in time order).
+      if (inRange.length >= maxEvents && event.at > (inRange.at(-1) as AuditEventRecord).at) {
+        digestEnd = event.at;
+        more = true;
+        break;
+      }
+      inRange.push(event);
+    } else lateCandidates.push(event);
   }
   const late = lateCandidates.length > 0 ? await unsealed(digests, practiceId, lateCandidates, lookFrom) : [];
   const sealed = [...late, ...inRange].sort(compareEvents);
@@ -98,7 +120,7 @@ export async function sealPractice(options: SealPracticeOptions): Promise<SealRe
     practiceId,
     sequence: previous ? previous.digest.sequence + 1 : 1,
     digestStartTime: start,
-    digestEndTime: end,
+    digestEndTime: digestEnd,
     oldestEventTime: sealed[0]?.at ?? null,
     newestEventTime: sealed.at(-1)?.at ?? null,
     previousDigestSignature: previous?.signature ?? null,
@@ -117,7 +139,7 @@ export async function sealPractice(options: SealPracticeOptions): Promise<SealRe
     if (error instanceof DigestConflictError) return { status: 'superseded', sequence: digest.sequence };
     throw error;
   }
-  return { status: 'sealed', digest, late: late.length };
+  return { status: 'sealed', digest, late: late.length, more };
 }
 
 async function latestDigest(

@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../functions/routes';
-import type { StaffMember, StaffRole } from '../../../layers/directory/model';
+import { STAFF_ROLES, type StaffMember, type StaffRole } from '../../../layers/directory/model';
 import { pathParameterNames, type RouteDefinition } from '../../../layers/http/route';
 import { ACCEPTABLE_USE_POLICY } from '../../../layers/identity/acceptable-use';
 import { can } from '../../../layers/universal/permissions';
@@ -30,7 +30,7 @@ const B = {
     demo: true,
     createdAt: now,
   },
-  staff: (['practice_admin', 'clinical_lead', 'clinician', 'receptionist'] as const).map(
+  staff: STAFF_ROLES.map(
     (role, i): StaffMember => ({
       practiceId: 'practice-b',
       sub: `b-member-${i}`,
@@ -52,6 +52,9 @@ const B_IDS: Record<string, string> = {
   inviteId: '0190b6a4-7c1e-7a3b-9c2d-4e5f60718293',
   // B's consultation of that invitation, its patient in the waiting room (made below).
   consultationId: '0190b6a4-7c1e-7a3b-9c2d-4e5f60718293',
+  // A report B's own officer ran (its run record is below), and a section of it.
+  reportId: 'b0b0b0b0-b0b0-4b0b-8b0b-b0b0b0b0b0b0',
+  sectionId: 'lookups',
 };
 
 const tokensForA = new Map<StaffRole, string>();
@@ -113,6 +116,24 @@ beforeAll(async () => {
       },
     }),
   );
+  // A report B's own officer ran.
+  await stores.client.send(
+    new PutCommand({
+      TableName: stack.tableNames.records,
+      Item: {
+        pk: 'PRACTICE#practice-b',
+        sk: `AUDITRUN#${B_IDS.reportId}`,
+        reportId: B_IDS.reportId,
+        createdBy: B.staff[4]?.sub,
+        createdAt: now,
+        from: '2020-01-01',
+        to: '2030-01-01',
+        fromIso: '2020-01-01T00:00:00.000Z',
+        toIso: '2030-01-01T00:00:00.000Z',
+        expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      },
+    }),
+  );
   await stores.audit.record({
     practiceId: 'practice-b',
     type: 'staff.approved',
@@ -142,7 +163,8 @@ afterAll(async () => {
 const protectedRoutes = ROUTES.filter((route) => route.auth !== 'public');
 
 function callerFor(route: RouteDefinition): string {
-  const role = (['practice_admin', 'clinical_lead', 'clinician', 'receptionist'] as const).find(
+  // The least privileged role that may: an officer for audit routes, a receptionist for lookups.
+  const role = ([...STAFF_ROLES].reverse() as StaffRole[]).find(
     (r) => !route.permission || can(r, route.permission),
   );
   const token = role && tokensForA.get(role);

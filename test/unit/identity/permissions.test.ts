@@ -40,6 +40,15 @@ const EXPECTED: Record<(typeof STAFF_ROLES)[number], Record<Action, boolean>> = 
     'audit.read': false,
     'practice.settings': false,
   },
+  compliance_officer: {
+    'patients.lookup': false,
+    'patients.invite': false,
+    'messages.review': false,
+    'consultations.host': false,
+    'staff.manage': false,
+    'audit.read': true,
+    'practice.settings': false,
+  },
 };
 
 describe('the permission matrix', () => {

@@ -2,6 +2,7 @@ import { STAFF_ROLE_LABELS } from '../../shared/me';
 import { Tag } from '../components/Tag';
 import { useLoadedMe } from '../me';
 import { Link } from '../router/router';
+import { AUDIT_REPORTS_PATH } from './audit/AuditReportsPage';
 import { FIND_PATIENT_PATH } from './patients/FindPatientPage';
 
 export function HomePage() {
@@ -74,6 +75,13 @@ export function HomePage() {
           <p>
             <Link href="/staff" id="home-manage-staff">
               Approve and manage staff
+            </Link>
+          </p>
+        )}
+        {me.permissions.includes('audit.read') && (
+          <p>
+            <Link href={AUDIT_REPORTS_PATH} id="home-audit-reports">
+              Audit reports
             </Link>
           </p>
         )}

@@ -11,6 +11,8 @@ const ROLE_HINTS: Record<StaffRole, string> = {
   clinical_lead: 'Looks up and invites patients, holds video consultations and reads audit reports.',
   clinician: 'Looks up and invites patients and holds video consultations.',
   receptionist: 'Looks up and invites patients.',
+  compliance_officer:
+    'Reads audit reports and checks the audit trail’s integrity. No patient contact, no staff management.',
 };
 
 const OPTIONS: RadioOption<StaffRole>[] = STAFF_ROLES.map((role) => ({
