@@ -10,7 +10,7 @@ const config = loadConfig(functionConfig(getOpenApiRoute));
 // every route's schemas into JSON Schema is the one costly thing here, and a cold start need not wait for it.
 let document: ReturnType<typeof buildOpenApiDocument> | undefined;
 
-export const handler = httpHandler(getOpenApiRoute, async () => ({
-  body: (document ??= buildOpenApiDocument(ROUTES, { version: config.APP_VERSION })),
-  headers: { 'cache-control': 'public, max-age=300' },
-}));
+export const handler = httpHandler(getOpenApiRoute, async () => {
+  document ??= buildOpenApiDocument(ROUTES, { version: config.APP_VERSION });
+  return { body: document, headers: { 'cache-control': 'public, max-age=300' } };
+});

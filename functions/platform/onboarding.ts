@@ -1,11 +1,12 @@
 import type { AuditLog } from '../../layers/audit/audit-log';
 import type { PracticeKeys } from '../../layers/crypto/practice-keys';
 import { type DirectoryStore, StaleWriteError } from '../../layers/directory/directory-store';
+import { nameText } from '../../layers/validation/text';
 import * as z from '../../layers/validation/z';
 import { isAllowedStaffEmail } from '../identity/staff-email-policy';
 
 export const OnboardingRequest = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1, 'Give the practice’s name'), z.maxLength(120)),
+  name: nameText({ label: 'Practice name', missing: 'Give the practice’s name' }),
   odsCode: z
     .string()
     .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z][A-Z0-9]{2,9}$/, 'must be an ODS code such as A81001')),
