@@ -75,7 +75,8 @@ export const createLookupRoute = defineRoute({
     example: { body: { nhsNumber: '999 000 0018', birthDate: '1980-04-12' } },
   },
   response: { status: 200, description: 'A match, or the one "no match" answer', schema: LookupResult },
-  errors: [429, 503],
+  errors: [413, 415, 429, 503],
+  everyAttemptAudited: { event: 'patient.lookup', counters: 'lookup#' },
   uses: ['pds', 'practice-keys'],
   settings: LookupSettings,
   alarms: [

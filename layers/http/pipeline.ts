@@ -163,6 +163,9 @@ export function httpHandler<R extends RouteDefinition>(
   ...[options]: R['auth'] extends 'staff' ? [PipelineOptions<R>] : [PipelineOptions<R>?]
 ): HttpHandler {
   const stores = options?.stores;
+  if (route.everyAttemptAudited && !options?.onRejected) {
+    throw new TypeError(`${route.id} audits every attempt: its handler must pass onRejected.`);
+  }
   const core = async (
     event: APIGatewayProxyEventV2WithJWTAuthorizer,
     context: Context,

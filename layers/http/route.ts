@@ -54,6 +54,13 @@ export interface RouteDefinition<
   response: { status: number; description: string; schema: Response };
   /** Error statuses this route can answer besides 400/401/403/500, for the API document. */
   errors?: number[];
+  /**
+   * A route whose every attempt must be on record (patient lookups): each attempt by a member the gate knows,
+   * refused or not, leaves exactly one audit event of this type, and a refused one writes nothing else but
+   * its rate-limit counters (sort keys `RATE#<counters>…`). Its handler must pass `onRejected`; the fuzz
+   * suite holds it to both.
+   */
+  everyAttemptAudited?: { event: string; counters: string };
 }
 
 export function defineRoute<

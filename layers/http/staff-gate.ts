@@ -1,7 +1,8 @@
-import type { StaffMember } from '../directory/model';
+import { PracticeId, type StaffMember } from '../directory/model';
 import { ACCEPTABLE_USE_POLICY } from '../identity/acceptable-use';
 import type { PracticeStores, StoreAccess } from '../practice/practice-stores';
 import { ACTION_DESCRIPTIONS, can } from '../universal/permissions';
+import * as z from '../validation/z';
 import { ForbiddenError, PROBLEM_TYPES, type ProblemType } from './errors';
 import type { CallerIdentity } from './identity';
 import type { RouteDefinition } from './route';
@@ -87,6 +88,15 @@ export async function admitStaff(
   identity: CallerIdentity,
   route: Pick<RouteDefinition, 'permission' | 'requiresAcceptableUse'>,
 ): Promise<StaffCaller> {
+  // A practice claim that is not even a practice id is a false claim (only a forged token could carry
+  // one): refused like any claim of a practice the caller is not a member of, before it names any store.
+  if (identity.practiceId !== undefined && !z.safeParse(PracticeId, identity.practiceId).success) {
+    throw new ForbiddenError(
+      'Your account is not linked to a practice yet.',
+      PROBLEM_TYPES.noPractice,
+      'no-practice',
+    );
+  }
   const practiceId =
     identity.practiceId ?? (await access.platform().getMembership(identity.subject))?.practiceId;
   const stores = practiceId ? access.practice(practiceId) : undefined;

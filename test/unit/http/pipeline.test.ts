@@ -405,6 +405,15 @@ describe('staff routes', () => {
     expect(result.statusCode).toBe(403);
   });
 
+  it('refuses a practice claim that is not a practice id with 403, before it names any store', async () => {
+    const result = await handlerFor(member('active'))(
+      apiEvent({ claims: { sub: 'user-1', token_use: 'access', practice_id: 'Not a practice!' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(403);
+    expect(problemOf(result).type).toBe(PROBLEM_TYPES.noPractice);
+  });
+
   it('answers 401 when no authorizer claims reached the function', async () => {
     const result = await handlerFor(member('active'))(apiEvent(), lambdaContext());
     expect(result.statusCode).toBe(401);
