@@ -167,6 +167,7 @@ const nasty = fc.constantFrom(
   "'; DROP TABLE staff; --",
   '../../etc/passwd',
   '%00',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the Log4Shell probe, as attackers send it.
   '${jndi:ldap://x}',
   '__proto__',
   '',
