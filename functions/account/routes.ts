@@ -82,8 +82,8 @@ export const acceptAcceptableUsePolicyRoute = defineRoute({
   },
   errors: [409],
   tables: {
-    directory: { access: 'readwrite', scope: 'practice' },
-    audit: { access: 'readwrite', scope: 'practice' },
+    directory: { access: 'readappend', scope: 'practice' },
+    audit: { access: 'append', scope: 'practice' },
   },
 });
 
@@ -123,8 +123,10 @@ export const registerWithPracticeRoute = defineRoute({
   errors: [404, 409],
   settings: StaffEmailSettings,
   tables: {
-    directory: { access: 'readwrite', scope: 'practice' },
-    audit: { access: 'readwrite', scope: 'practice' },
+    // The practice's: the new staff record, the invitation it uses up (deleted). The account's: its
+    // membership pointer (read, then created), and finding the practice by its ODS code.
+    directory: { access: 'readwrite', scope: 'practice', accountKeys: 'readappend' },
+    audit: { access: 'append', scope: 'practice' },
   },
 });
 

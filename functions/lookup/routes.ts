@@ -91,10 +91,11 @@ export const createLookupRoute = defineRoute({
   ],
   lambda: { timeoutSeconds: 15 },
   tables: {
-    // Read-write: the practice's data key is made (wrapped under its key) on first use.
-    directory: { access: 'readwrite', scope: 'practice' },
+    // Reads the caller's record, the practice's and its wrapped data key; puts the data key (wrapped under
+    // the practice's key) on first use. Never updates or deletes there.
+    directory: { access: 'readappend', scope: 'practice' },
     records: { access: 'readwrite', scope: 'practice' },
-    audit: { access: 'readwrite', scope: 'practice' },
+    audit: { access: 'append', scope: 'practice' },
   },
 });
 

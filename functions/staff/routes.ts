@@ -66,8 +66,9 @@ export const updateStaffRoute = defineRoute({
   errors: [404, 409],
   uses: ['identity-admin'],
   tables: {
-    directory: { access: 'readwrite', scope: 'practice' },
-    audit: { access: 'readwrite', scope: 'practice' },
+    // The member's record is replaced whole, if it is still as read (a conditional put).
+    directory: { access: 'readappend', scope: 'practice' },
+    audit: { access: 'append', scope: 'practice' },
   },
 });
 

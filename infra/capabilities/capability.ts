@@ -12,10 +12,15 @@ import type { StageFunctionSettings } from '../constructs/app-function';
 /** A function as a capability sees it: its declaration (a route also says who may call it). */
 export type CapabilityUser = FunctionDefinition & { auth?: RouteAuth };
 
-/** What a capability adds to one function: its environment variables and IAM statements. */
+/**
+ * What a capability adds to one function: its environment variables, IAM statements for its own role, and
+ * statements for its practice sessions (its practice data role: what it may do inside one practice).
+ */
 export interface Binding {
   environment?: Record<string, string>;
   statements?: PolicyStatement[];
+  /** Only for functions that touch practice data; scoped to the session's practice by its tag. */
+  practiceSession?: PolicyStatement[];
 }
 
 /** What a capability gets to work with in AWS: the api stack, the stage and what earlier stacks made. */

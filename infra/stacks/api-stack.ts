@@ -1,4 +1,4 @@
-import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
@@ -18,10 +18,9 @@ import { LogEncryptionKey } from '../constructs/log-encryption-key';
 import { OffboardingFunction } from '../constructs/offboarding-function';
 import { OnboardingFunction } from '../constructs/onboarding-function';
 import { OperatorAlarms } from '../constructs/operator-alarms';
-import { PracticeDataRole } from '../constructs/practice-data-role';
+import { practiceDataRoleName } from '../constructs/practice-data-role';
 import { PracticeExportBucket } from '../constructs/practice-export-bucket';
 import { needsSignIn, userPoolAuthorizer } from '../constructs/route-authorizer';
-import { unionPracticeAccess } from '../constructs/table-access';
 import type { StageTables } from './data-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -69,15 +68,14 @@ function declaredAlarms(
 }
 
 /**
- * One function and one route of the HTTP API per entry of the route table, the authorizer in front, and the
- * practice data role: the functions' only way to practice data.
+ * One function and one route of the HTTP API per entry of the route table, the authorizer in front, and
+ * each function's own practice data role: its only way to practice data.
  */
 export class ApiStack extends Stack {
   readonly functions: ReadonlyMap<string, DeclaredFunction>;
   /** The gateway stack's API as this stack sees it: routes and the authorizer are created under it. */
   readonly httpApi: IHttpApi;
-  readonly practiceDataRole?: PracticeDataRole;
-  /** The operator's onboarding function (with the practice data role: new keys name that role). */
+  /** The operator's onboarding function: the only principal that creates practice keys. */
   readonly onboarding?: OnboardingFunction;
   readonly offboarding?: OffboardingFunction;
   readonly alarms: OperatorAlarms;
@@ -93,18 +91,6 @@ export class ApiStack extends Stack {
     const authorizer = props.routes.some(needsSignIn)
       ? userPoolAuthorizer(props.userPool, props.userPoolClient)
       : undefined;
-
-    // The practice data role trusts the functions that use it, and they need its ARN: it is created after
-    // them (below), and they refer to it lazily. In this stack, not the data stack: the trust policy names
-    // these functions' roles, and the data stack is deployed before them.
-    let practiceDataRole: PracticeDataRole | undefined;
-    const practiceDataRoleArn = Lazy.string({
-      produce: () => {
-        if (!practiceDataRole)
-          throw new Error('No route uses practice data: there is no practice data role.');
-        return practiceDataRole.roleArn;
-      },
-    });
 
     const stageSettings: StageFunctionSettings = {
       stage: config.stage,
@@ -140,9 +126,9 @@ export class ApiStack extends Stack {
         ...(props.entryOf ? { entry: props.entryOf(route) } : {}),
         description: `${route.method} ${route.path} (${route.id})`,
         ...stageSettings,
+        region: config.region,
         tables: props.tables,
         tableKey: props.tableKey,
-        practiceDataRoleArn,
         capabilities: capabilitiesFor(route),
         readSetting,
         invocation: {
@@ -194,9 +180,9 @@ export class ApiStack extends Stack {
         ...(props.entryOf ? { entry: props.entryOf(definition) } : {}),
         description: `${definition.summary} (${definition.id})`,
         ...stageSettings,
+        region: config.region,
         tables: props.tables,
         tableKey: props.tableKey,
-        practiceDataRoleArn,
         capabilities: capabilitiesFor(definition),
         readSetting,
         invocation: instance.invocation(definition),
@@ -215,43 +201,32 @@ export class ApiStack extends Stack {
     });
     new CfnOutput(this, 'OperatorAlarmTopic', { value: this.alarms.topic.topicArn });
 
-    const practiceFunctions = [...functions.values()].filter((fn) => fn.assumesPracticeDataRole);
+    const practiceFunctions = [...functions.values()].filter((fn) => fn.practiceDataRole);
+    // A shortened name (a long function id) must not collide with another function's.
+    const roleNames = [...functions.keys(), 'onboardPractice', 'offboardPractice'].map((owner) =>
+      practiceDataRoleName(config.stage, config.region, owner),
+    );
+    const clash = roleNames.find((name, i) => roleNames.indexOf(name) !== i);
+    if (clash) throw new Error(`Two functions would share the practice data role ${clash}: rename one.`);
     if (practiceFunctions.length > 0) {
-      // Offboarding reads, decrypts and deletes a practice's data through the same role as everyone else.
       const exports = new PracticeExportBucket(this, 'PracticeExports', {
         retentionDays: 30,
         logRetentionDays: config.logRetentionDays,
       });
       this.offboarding = new OffboardingFunction(this, 'OffboardPractice', {
         ...stageSettings,
+        region: config.region,
         tables: props.tables,
         tableKey: props.tableKey,
-        practiceDataRoleArn,
         exportBucket: exports.bucket,
         exportKey: exports.key,
       });
-      practiceDataRole = new PracticeDataRole(this, 'PracticeDataRole', {
-        stage: config.stage,
-        region: config.region,
-        assumedBy: [...practiceFunctions.map((fn) => fn.role), this.offboarding.role],
-        access: unionPracticeAccess([
-          ...practiceFunctions.map((fn) => fn.practiceAccess),
-          { directory: 'readwrite', records: 'readwrite', audit: 'readwrite' },
-        ]),
-        tables: props.tables,
-        tableKey: props.tableKey,
-        keyTags: { app: 'clinic-connect', stage: config.stage },
-      });
-      this.practiceDataRole = practiceDataRole;
-      // For the practice key policies (layers/crypto/kms-practice-keys.ts `dataRoleArns`).
-      new CfnOutput(this, 'PracticeDataRoleArn', { value: practiceDataRole.roleArn });
-
       this.onboarding = new OnboardingFunction(this, 'OnboardPractice', {
         ...stageSettings,
+        region: config.region,
         tables: props.tables,
         tableKey: props.tableKey,
         staffEmailDomains: config.staffEmailDomains,
-        practiceDataRoleArn: practiceDataRole.roleArn,
       });
       new CfnOutput(this, 'OffboardPracticeFunction', {
         value: this.offboarding.function.functionName,

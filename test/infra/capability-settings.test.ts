@@ -65,6 +65,8 @@ describe('lookup settings (the area’s own, from CDK context)', () => {
       LOOKUP_TTL_SECONDS: '3600',
       LOOKUP_LIMIT_PER_USER_PER_HOUR: '60',
       LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '1000',
+      LOOKUP_INVALID_LIMIT_PER_USER_PER_HOUR: '30',
+      LOOKUP_INVALID_LIMIT_PER_PRACTICE_PER_DAY: '300',
     });
   });
 
@@ -74,11 +76,14 @@ describe('lookup settings (the area’s own, from CDK context)', () => {
         lookupTtlSeconds: '900',
         lookupLimitPerUserPerHour: 25,
         lookupLimitPerPracticePerDay: '400',
+        lookupInvalidLimitPerUserPerHour: '10',
       }),
     ).toEqual({
       LOOKUP_TTL_SECONDS: '900',
       LOOKUP_LIMIT_PER_USER_PER_HOUR: '25',
       LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '400',
+      LOOKUP_INVALID_LIMIT_PER_USER_PER_HOUR: '10',
+      LOOKUP_INVALID_LIMIT_PER_PRACTICE_PER_DAY: '300',
     });
   });
 

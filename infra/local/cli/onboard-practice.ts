@@ -25,8 +25,12 @@ async function main() {
   const { url, tableNames, client } = await runningLocalStack(dataDir);
   const result = await onboardPractice(
     {
-      directory: new DynamoDirectoryStore(client, tableNames.directory),
-      audit: new DynamoAuditLog(client, tableNames.audit),
+      // Locally one client for everything: dynalite has no IAM to scope it.
+      platform: new DynamoDirectoryStore(client, tableNames.directory),
+      practice: () => ({
+        directory: new DynamoDirectoryStore(client, tableNames.directory),
+        audit: new DynamoAuditLog(client, tableNames.audit),
+      }),
       keys: new LocalPracticeKeys({ dataDir }),
       allowedEmailDomains: parseDomainList(process.env.STAFF_EMAIL_DOMAINS),
     },
