@@ -150,6 +150,12 @@ export const StageConfigSchema = z
       .optional(),
     apiRateLimit: z.coerce.number().positive().default(50),
     apiBurstLimit: z.coerce.number().int().positive().default(100),
+    /**
+     * Reserve Lambda concurrency for functions that call outside systems (README: "Throttles and
+     * concurrency"). `false` only for a first deploy into an account still at a low concurrency quota, where
+     * any reservation fails; `prod*` stages must reserve.
+     */
+    reserveConcurrency: flag.default(true),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** Operator alarms (PDS refusing our credentials, rate limits hit, unhandled errors) also go here. */
     alarmEmail: z.string().email('must be an email address').optional(),
@@ -212,6 +218,13 @@ export const StageConfigSchema = z
           'kept for less than their minimum retention',
       });
     }
+    if (/^prod/.test(config.stage) && !config.reserveConcurrency) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reserveConcurrency'],
+        message: `stage "${config.stage}" must reserve concurrency for the functions that call outside systems`,
+      });
+    }
     if (config.backupCopyRegion === config.region) {
       ctx.addIssue({
         code: 'custom',
@@ -260,6 +273,7 @@ const CONTEXT_KEYS = [
   'apiTruststoreUri',
   'apiRateLimit',
   'apiBurstLimit',
+  'reserveConcurrency',
   'logLevel',
   'alarmEmail',
   'webDistDir',

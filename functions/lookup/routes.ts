@@ -77,6 +77,8 @@ export const createLookupRoute = defineRoute({
   response: { status: 200, description: 'A match, or the one "no match" answer', schema: LookupResult },
   errors: [413, 415, 429, 503],
   everyAttemptAudited: { event: 'patient.lookup', counters: 'lookup#' },
+  // Across the stage: a busy practice makes a lookup every few seconds; PDS is shared by everyone.
+  throttle: { rateLimit: 10, burstLimit: 20 },
   uses: ['pds', 'practice-keys'],
   settings: LookupSettings,
   alarms: [

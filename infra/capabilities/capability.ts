@@ -94,6 +94,12 @@ export interface Capability<Local extends LocalCapability = LocalCapability> {
   clients?: readonly string[];
   /** Operator alarms on metrics its adapter publishes. */
   alarms?: readonly AlarmDefinition[];
+  /**
+   * For a system outside our control (slow when it is unwell, rate-limited by its owner): the Lambda
+   * concurrency each function that calls it reserves, which also caps it, so that waiting on this system can
+   * never take the concurrency every other function shares.
+   */
+  reservedConcurrency?: number;
   aws(stage: AwsStage): AwsCapability;
   local(stage: LocalStage): Promise<Local>;
 }

@@ -11,6 +11,9 @@ export const capability = defineCapability({
   id: 'identity-admin',
   summary: 'Staff identity provider administration (Cognito: end a member’s sessions)',
   clients: ['CognitoIdentityProvider'],
+  // Staff administration is a few changes a day per practice, and Cognito's admin APIs have low request
+  // quotas of their own: 5 executions at most, so a slow or throttled Cognito holds no more.
+  reservedConcurrency: 5,
 
   aws(stage) {
     const { userPoolId, userPoolArn } = stage.userPool;

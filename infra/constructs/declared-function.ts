@@ -41,6 +41,8 @@ export interface DeclaredFunctionProps extends StageFunctionSettings {
   /** A stage setting by its CDK context key (`lookupTtlSeconds`), or undefined when the stage sets none. */
   readSetting: (contextKey: string) => unknown;
   invocation: { deadLetterQueue: string; concurrency: string };
+  /** What it reserves (its own `lambda.reservedConcurrency`, else its capabilities'); none when undefined. */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -137,6 +139,7 @@ export class DeclaredFunction extends AppFunction {
         ...capabilities.statements,
       ],
       invocation: props.invocation,
+      ...(props.reservedConcurrency ? { reservedConcurrency: props.reservedConcurrency } : {}),
     });
     this.practiceAccess = practicePartitionAccess(grants);
     if (assumesRole) {

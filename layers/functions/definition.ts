@@ -37,6 +37,12 @@ export interface AlarmDefinition {
 export interface FunctionLimits {
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * Lambda concurrency reserved for (and capping) this function, in AWS. Without it, a function that uses a
+   * capability which declares a reservation (an outside system's) gets the smallest of theirs; others share
+   * the account's unreserved pool.
+   */
+  reservedConcurrency?: number;
 }
 
 /**

@@ -61,6 +61,18 @@ export interface RouteDefinition<
    * suite holds it to both.
    */
   everyAttemptAudited?: { event: string; counters: string };
+  /**
+   * The route's own API Gateway throttle, tighter than the stage's default (synth refuses one that is not):
+   * requests per second across the stage, and the burst allowed above it. Over it, API Gateway answers 429
+   * before any function runs. For routes that reach slow or rate-limited outside systems (PDS, SMS), so that
+   * one of them cannot take the capacity every other route shares.
+   */
+  throttle?: RouteThrottle;
+}
+
+export interface RouteThrottle {
+  rateLimit: number;
+  burstLimit: number;
 }
 
 export function defineRoute<
