@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { EU_REGIONS, isEuRegion } from '../layers/config/regions';
+import { PRACTICE_DATA_ROLE_MAX_NAME, practiceDataRolePrefix } from '../layers/isolation/practice-data-roles';
 
 /** The repository root: function entries, the lock file and the built web app are found from here. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -216,6 +217,15 @@ export const StageConfigSchema = z
         message:
           `must be at least backupLockDays (${config.backupLockDays}): the locked vaults refuse any backup ` +
           'kept for less than their minimum retention',
+      });
+    }
+    if (PRACTICE_DATA_ROLE_MAX_NAME - practiceDataRolePrefix(config.stage, config.region).length < 8) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stage'],
+        message:
+          `is too long for ${config.region}: each function's practice data role is named ` +
+          'ClinicConnect-<stage>-<region>-PracticeData-<function>, at most 64 characters',
       });
     }
     if (/^prod/.test(config.stage) && !config.reserveConcurrency) {

@@ -12,6 +12,7 @@ export const AUDIT_EVENT_TYPES = [
   'staff.suspended',
   'staff.reinstated',
   'staff.role_changed',
+  'staff.authenticator_reset',
   'staff.aup_accepted',
   'patient.lookup',
 ] as const;
