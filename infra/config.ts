@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { EU_REGIONS, isEuRegion } from '../layers/config/regions';
+import { PRACTICE_DATA_ROLE_MAX_NAME, practiceDataRolePrefix } from '../layers/isolation/practice-data-roles';
 
 /** The repository root: function entries, the lock file and the built web app are found from here. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -150,6 +151,12 @@ export const StageConfigSchema = z
       .optional(),
     apiRateLimit: z.coerce.number().positive().default(50),
     apiBurstLimit: z.coerce.number().int().positive().default(100),
+    /**
+     * Reserve Lambda concurrency for functions that call outside systems (README: "Throttles and
+     * concurrency"). `false` only for a first deploy into an account still at a low concurrency quota, where
+     * any reservation fails; `prod*` stages must reserve.
+     */
+    reserveConcurrency: flag.default(true),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** Operator alarms (PDS refusing our credentials, rate limits hit, unhandled errors) also go here. */
     alarmEmail: z.string().email('must be an email address').optional(),
@@ -212,6 +219,22 @@ export const StageConfigSchema = z
           'kept for less than their minimum retention',
       });
     }
+    if (PRACTICE_DATA_ROLE_MAX_NAME - practiceDataRolePrefix(config.stage, config.region).length < 8) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stage'],
+        message:
+          `is too long for ${config.region}: each function's practice data role is named ` +
+          'ClinicConnect-<stage>-<region>-PracticeData-<function>, at most 64 characters',
+      });
+    }
+    if (/^prod/.test(config.stage) && !config.reserveConcurrency) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reserveConcurrency'],
+        message: `stage "${config.stage}" must reserve concurrency for the functions that call outside systems`,
+      });
+    }
     if (config.backupCopyRegion === config.region) {
       ctx.addIssue({
         code: 'custom',
@@ -260,6 +283,7 @@ const CONTEXT_KEYS = [
   'apiTruststoreUri',
   'apiRateLimit',
   'apiBurstLimit',
+  'reserveConcurrency',
   'logLevel',
   'alarmEmail',
   'webDistDir',

@@ -2,6 +2,7 @@ import { StaffRole } from '../../layers/directory/model';
 import { defineRoute } from '../../layers/http/route';
 import { ACCEPTABLE_USE_POLICY } from '../../layers/identity/acceptable-use';
 import { ACTIONS } from '../../layers/universal/permissions';
+import { nameText } from '../../layers/validation/text';
 import * as z from '../../layers/validation/z';
 import { StaffEmailSettings } from '../identity/staff-email-policy';
 
@@ -65,7 +66,12 @@ export const acceptAcceptableUsePolicyRoute = defineRoute({
   tags: ['account'],
   request: {
     body: z.strictObject({
-      version: z.string().check(z.minLength(1, 'Say which version of the policy you accept')),
+      version: z
+        .string()
+        .check(
+          z.minLength(1, 'Say which version of the policy you accept'),
+          z.maxLength(40, 'is not a version of the policy'),
+        ),
     }),
     example: { body: { version: ACCEPTABLE_USE_POLICY.version } },
   },
@@ -76,7 +82,7 @@ export const acceptAcceptableUsePolicyRoute = defineRoute({
   },
   errors: [409],
   tables: {
-    directory: { access: 'readwrite', scope: 'practice' },
+    directory: { access: 'readappend', scope: 'practice' },
     audit: { access: 'append', scope: 'practice' },
   },
 });
@@ -101,13 +107,7 @@ export const registerWithPracticeRoute = defineRoute({
           z.toUpperCase(),
           z.regex(/^[A-Z0-9]{3,10}$/, 'Enter your practice’s ODS code, for example A81001'),
         ),
-      name: z
-        .string()
-        .check(
-          z.trim(),
-          z.minLength(1, 'Enter your full name'),
-          z.maxLength(120, 'Enter at most 120 characters'),
-        ),
+      name: nameText({ label: 'Full name', missing: 'Enter your full name' }),
     }),
     example: { body: { odsCode: 'A81001', name: 'Jo Bloggs' } },
   },
@@ -123,7 +123,9 @@ export const registerWithPracticeRoute = defineRoute({
   errors: [404, 409],
   settings: StaffEmailSettings,
   tables: {
-    directory: { access: 'readwrite', scope: 'practice' },
+    // The practice's: the new staff record, the invitation it uses up (deleted). The account's: its
+    // membership pointer (read, then created), and finding the practice by its ODS code.
+    directory: { access: 'readwrite', scope: 'practice', accountKeys: 'readappend' },
     audit: { access: 'append', scope: 'practice' },
   },
 });

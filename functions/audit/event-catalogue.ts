@@ -172,6 +172,13 @@ const LOOKUP_REASONS: Record<string, string> = {
   unreadable: 'The PDS record could not be read: not shown',
   'user-hourly-limit': 'The member’s hourly limit of lookups was reached',
   'practice-daily-limit': 'The practice’s daily limit of lookups was reached',
+  'user-invalid-limit': 'The member’s hourly limit of refused lookups was reached',
+  'practice-invalid-limit': 'The practice’s daily limit of refused lookups was reached',
+  'permission-denied': 'The member’s role may not look up patients',
+  'pending-approval': 'The member is waiting for approval',
+  suspended: 'The member is suspended',
+  rejected: 'The member was rejected',
+  'aup-required': 'The member has not accepted the acceptable-use policy',
   unavailable: 'PDS did not answer',
   'access-denied': 'PDS refused the platform’s credentials',
   'request-rejected': 'PDS rejected the request',
@@ -183,6 +190,7 @@ const LOOKUP_OUTCOMES: Record<string, string> = {
   'no-match': 'No match shown',
   'invalid-input': 'Refused: invalid input',
   'rate-limited': 'Refused: rate limit',
+  refused: 'Refused: not allowed',
   'pds-error': 'Failed: PDS error',
 };
 
@@ -280,6 +288,7 @@ export const EVENT_TYPES = {
     },
     attention: (event) =>
       event.details.outcome === 'rate-limited' ||
+      event.details.outcome === 'refused' ||
       event.details.reason === 'restricted' ||
       event.details.reason === 'very-restricted' ||
       event.details.reason === 'access-denied',
@@ -316,6 +325,14 @@ export const EVENT_TYPES = {
     cells: (event) => ({
       detail: `${roleLabel(event.details.fromRole)} → ${roleLabel(event.details.toRole)}`,
     }),
+  },
+  'staff.authenticator_reset': {
+    section: 'staff',
+    label: 'Authenticator reset',
+    describe: (event, context) =>
+      `${context.staffName(event.actor.sub)} reset the authenticator of ${event.subject ? context.staffName(event.subject.sub) : 'a member'}: they set up a new one at their next sign-in.`,
+    cells: () => ({ detail: 'Second factor reset; signed out everywhere' }),
+    attention: () => true,
   },
   'staff.aup_accepted': {
     section: 'staff',

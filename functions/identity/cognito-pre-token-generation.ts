@@ -3,15 +3,20 @@ import middy from '@middy/core';
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { BaseConfig, requiredName } from '../../layers/config/base-config';
 import { loadConfig } from '../../layers/config/load-config';
-import { type DirectoryStore, DynamoDirectoryStore } from '../../layers/directory/directory-store';
+import { roleArnSetting } from '../../layers/config/role-arn';
+import { DynamoDirectoryStore } from '../../layers/directory/directory-store';
+import {
+  platformDocumentClient,
+  practiceDocumentClient,
+  scopedClients,
+} from '../../layers/isolation/scoped-clients';
 import { logger } from '../../layers/observability/powertools';
-import { createDocumentClient } from '../../layers/storage/dynamo-client';
 import * as z from '../../layers/validation/z';
 import { isAllowedStaffEmail, parseDomainList } from './staff-email-policy';
-import { AccountNotActiveError, staffTokenClaims } from './token-claims';
+import { AccountNotActiveError, staffTokenClaims, type TokenClaimsDirectory } from './token-claims';
 
 export interface PreTokenGenerationDeps {
-  directory: DirectoryStore;
+  directory: TokenClaimsDirectory;
   allowedEmailDomains: readonly string[];
 }
 
@@ -65,12 +70,32 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps) {
 }
 
 const config = loadConfig(
-  z.extend(BaseConfig, { TABLE_DIRECTORY: requiredName(), STAFF_EMAIL_DOMAINS: requiredName() }),
+  z.extend(BaseConfig, {
+    TABLE_DIRECTORY: requiredName(),
+    STAFF_EMAIL_DOMAINS: requiredName(),
+    PRACTICE_DATA_ROLE_ARN: roleArnSetting(),
+  }),
 );
+scopedClients();
+
+/**
+ * The membership pointer (`USER#<sub>`, which practice) with the trigger's own role, which may read nothing
+ * else; the member's role and status with a session of its practice data role for that practice alone, which
+ * may read only those attributes of that practice's items.
+ */
+const directory: TokenClaimsDirectory = {
+  getMembership: (sub) =>
+    new DynamoDirectoryStore(platformDocumentClient(), config.TABLE_DIRECTORY).getMembership(sub),
+  getStaffStanding: (practiceId, sub) =>
+    new DynamoDirectoryStore(practiceDocumentClient(practiceId), config.TABLE_DIRECTORY).getStaffStanding(
+      practiceId,
+      sub,
+    ),
+};
 
 export const handler = middy(
   createPreTokenGenerationHandler({
-    directory: new DynamoDirectoryStore(createDocumentClient(config), config.TABLE_DIRECTORY),
+    directory,
     allowedEmailDomains: parseDomainList(config.STAFF_EMAIL_DOMAINS),
   }),
 ).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -5,7 +5,7 @@ import { httpHandler } from '../../layers/http/pipeline';
 import { demographicsFromConfig, PdsConfig } from '../../layers/pds/pds-config';
 import { practiceStoresFrom } from '../../layers/practice/practice-stores';
 import { phoneNumberPolicyParser } from '../../layers/sms/sms-numbers';
-import { auditInvalidLookup, type LookupDeps, lookUpPatient } from './lookup';
+import { auditRejectedLookup, type LookupDeps, lookUpPatient } from './lookup';
 import { LookupSettings } from './lookup-settings';
 import { createLookupRoute } from './routes';
 
@@ -23,11 +23,13 @@ const deps: LookupDeps = {
     lookupTtlSeconds: config.LOOKUP_TTL_SECONDS,
     perUserPerHour: config.LOOKUP_LIMIT_PER_USER_PER_HOUR,
     perPracticePerDay: config.LOOKUP_LIMIT_PER_PRACTICE_PER_DAY,
+    invalidPerUserPerHour: config.LOOKUP_INVALID_LIMIT_PER_USER_PER_HOUR,
+    invalidPerPracticePerDay: config.LOOKUP_INVALID_LIMIT_PER_PRACTICE_PER_DAY,
   },
 };
 
 export const handler = httpHandler(
   createLookupRoute,
   async ({ caller, body, requestId }) => ({ body: await lookUpPatient(deps, caller, body, requestId) }),
-  { stores, onInvalidRequest: (invalid) => auditInvalidLookup(deps, invalid) },
+  { stores, onRejected: (attempt) => auditRejectedLookup(deps, attempt) },
 );

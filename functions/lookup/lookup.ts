@@ -1,8 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { PracticeBlindIndex } from '../../layers/crypto/blind-index';
 import type { FieldCrypto } from '../../layers/crypto/field-crypto';
-import type { BadRequestError } from '../../layers/http/errors';
 import { ServiceUnavailableError, TooManyRequestsError } from '../../layers/http/errors';
+import type { RejectedAttempt } from '../../layers/http/pipeline';
 import type { StaffCaller } from '../../layers/http/staff-gate';
 import { logger, metrics } from '../../layers/observability/powertools';
 import { interpretPatient, type NoMatchReason, type PatientOutcome } from '../../layers/pds/patient';
@@ -16,6 +16,7 @@ import type { RateLimit } from '../../layers/records/rate-limits';
 import { AUDIT_NHS_NUMBER_FIELD, AUDIT_PATIENT_NAME_FIELD } from '../../layers/records/record-kinds';
 import type { PhoneNumberVerdict } from '../../layers/sms/phone-number';
 import { todayInLondon } from '../../layers/universal/birth-date';
+import { textProblem } from '../../layers/universal/text';
 import { waitInWords } from '../../layers/universal/wait-words';
 import { smsStatusOf } from '../invites/sms-status';
 import { type LookupResult, NO_MATCH_MESSAGE } from './routes';
@@ -25,6 +26,9 @@ export interface LookupPolicy {
   lookupTtlSeconds: number;
   perUserPerHour: number;
   perPracticePerDay: number;
+  /** Attempts refused before PDS (invalid input, a refused member), counted apart from real lookups. */
+  invalidPerUserPerHour: number;
+  invalidPerPracticePerDay: number;
 }
 
 export interface LookupDeps {
@@ -42,7 +46,14 @@ type Outcome =
   | { outcome: 'match'; lookupId: string }
   | { outcome: 'no-match'; reason: NoMatchReason }
   | { outcome: 'invalid-input'; reason: string }
+  | { outcome: 'refused'; reason: string }
   | { outcome: 'rate-limited'; reason: 'user-hourly-limit' | 'practice-daily-limit' }
+  | {
+      outcome: 'rate-limited';
+      reason: 'user-invalid-limit' | 'practice-invalid-limit';
+      /** What was wrong with the attempt that was refused for the limit. */
+      attempt: string;
+    }
   | { outcome: 'pds-error'; reason: 'unavailable' | 'access-denied' | 'request-rejected' | 'failed' };
 
 const PDS_UNAVAILABLE =
@@ -79,6 +90,21 @@ function rateLimits(caller: StaffCaller, settings: LookupPolicy) {
   const practice: RateLimit = {
     counter: 'lookup#practice',
     limit: settings.perPracticePerDay,
+    windowSeconds: 86_400,
+  };
+  return { user, practice };
+}
+
+/** The limits of attempts refused before PDS: their own counters, so typos never use up real lookups. */
+function invalidAttemptLimits(caller: StaffCaller, settings: LookupPolicy) {
+  const user: RateLimit = {
+    counter: `lookup#invalid#user#${caller.subject}`,
+    limit: settings.invalidPerUserPerHour,
+    windowSeconds: 3_600,
+  };
+  const practice: RateLimit = {
+    counter: 'lookup#invalid#practice',
+    limit: settings.invalidPerPracticePerDay,
     windowSeconds: 86_400,
   };
   return { user, practice };
@@ -225,19 +251,44 @@ export async function lookUpPatient(
 }
 
 /**
- * A lookup that failed validation is still an attempt at the demographics service's data: it is audited with
- * the fields that were wrong and, when something was typed as the NHS number, that text encrypted.
+ * A lookup refused before PDS is still an attempt at the demographics service's data, and goes on record like
+ * any other, with its true reason: the request's (a field that is wrong, a body too large or not JSON, query
+ * parameters the route does not take) or the gate's (a member not allowed to look patients up).
+ *
+ * Such attempts count against limits of their own, per member per hour and per practice per day, taken
+ * before anything else is done. Over them, the answer is 429 and the event says so: one audit event per
+ * attempt, and nothing encrypted. Under them, what was typed as the NHS number (if it is plain text of a
+ * plausible length) is kept encrypted under the practice key, as for every lookup.
  */
-export async function auditInvalidLookup(
-  deps: Pick<LookupDeps, 'fields'>,
-  invalid: { caller: StaffCaller; error: BadRequestError; rawBody: unknown; requestId: string },
+export async function auditRejectedLookup(
+  deps: Pick<LookupDeps, 'fields' | 'settings' | 'now'>,
+  attempt: RejectedAttempt,
 ): Promise<void> {
-  const { caller, error, rawBody, requestId } = invalid;
-  const fields = (error.details.issues ?? []).map((issue) => issue.field);
+  const { caller, stage, reason, rawBody, requestId } = attempt;
+  const now = deps.now?.() ?? new Date();
+  const limits = invalidAttemptLimits(caller, deps.settings);
+  const user = await caller.stores.rateLimits.take(limits.user, now);
+  const practiceWide = user.allowed ? await caller.stores.rateLimits.take(limits.practice, now) : undefined;
+  const refusal = !user.allowed
+    ? { which: 'user-invalid-limit' as const, limit: limits.user, decision: user }
+    : practiceWide && !practiceWide.allowed
+      ? { which: 'practice-invalid-limit' as const, limit: limits.practice, decision: practiceWide }
+      : undefined;
+  if (refusal) {
+    await audit(caller, requestId, { outcome: 'rate-limited', reason: refusal.which, attempt: reason }, {});
+    metrics.addMetric('LookupRateLimited', MetricUnit.Count, 1);
+    const wait = waitInWords(refusal.decision.retryAfterSeconds);
+    throw new TooManyRequestsError(
+      refusal.which === 'user-invalid-limit'
+        ? `You have made ${refusal.limit.limit} lookups that could not be carried out in the last hour, the most allowed. Try again in ${wait}.`
+        : `Your practice has made ${refusal.limit.limit} lookups that could not be carried out today, the most allowed. Try again in ${wait}, or ask your practice admin.`,
+      refusal.decision.retryAfterSeconds,
+    );
+  }
   const typed =
     rawBody && typeof rawBody === 'object' && 'nhsNumber' in rawBody ? rawBody.nhsNumber : undefined;
   const reference: Record<string, string> =
-    typeof typed === 'string' && typed.length > 0 && typed.length <= 40
+    typeof typed === 'string' && typed.length > 0 && typed.length <= 40 && textProblem(typed) === undefined
       ? {
           nhsNumberCiphertext: await deps.fields.encrypt(caller.practiceId, AUDIT_NHS_NUMBER_FIELD, typed),
         }
@@ -245,7 +296,7 @@ export async function auditInvalidLookup(
   await audit(
     caller,
     requestId,
-    { outcome: 'invalid-input', reason: fields.length > 0 ? fields.join(',') : 'body' },
+    stage === 'gate' ? { outcome: 'refused', reason } : { outcome: 'invalid-input', reason },
     reference,
   );
 }

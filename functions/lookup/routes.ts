@@ -78,7 +78,10 @@ export const createLookupRoute = defineRoute({
     example: { body: { nhsNumber: '999 000 0018', birthDate: '1980-04-12' } },
   },
   response: { status: 200, description: 'A match, or the one "no match" answer', schema: LookupResult },
-  errors: [429, 503],
+  errors: [413, 415, 429, 503],
+  everyAttemptAudited: { event: 'patient.lookup', counters: 'lookup#' },
+  // Across the stage: a busy practice makes a lookup every few seconds; PDS is shared by everyone.
+  throttle: { rateLimit: 10, burstLimit: 20 },
   uses: ['pds', 'practice-keys'],
   settings: LookupSettings,
   alarms: [
@@ -93,8 +96,9 @@ export const createLookupRoute = defineRoute({
   ],
   lambda: { timeoutSeconds: 15 },
   tables: {
-    // Read-write: the practice's data key is made (wrapped under its key) on first use.
-    directory: { access: 'readwrite', scope: 'practice' },
+    // Reads the caller's record, the practice's and its wrapped data key; puts the data key (wrapped under
+    // the practice's key) on first use. Never updates or deletes there.
+    directory: { access: 'readappend', scope: 'practice' },
     records: { access: 'readwrite', scope: 'practice' },
     audit: { access: 'append', scope: 'practice' },
   },

@@ -4,11 +4,15 @@ import { DynamoAuditLog } from '../../layers/audit/audit-log';
 import { BaseConfig, requiredName } from '../../layers/config/base-config';
 import { loadConfig } from '../../layers/config/load-config';
 import { roleArnSetting } from '../../layers/config/role-arn';
-import { DynamoKeyMaterialStore } from '../../layers/crypto/dynamo-key-material-store';
+import { PracticeScopedKeyMaterialStore } from '../../layers/crypto/function-crypto';
 import { KmsPracticeKeys } from '../../layers/crypto/kms-practice-keys';
 import { DynamoDirectoryStore } from '../../layers/directory/directory-store';
+import {
+  platformDocumentClient,
+  practiceDocumentClient,
+  scopedClients,
+} from '../../layers/isolation/scoped-clients';
 import { logger } from '../../layers/observability/powertools';
-import { createDocumentClient } from '../../layers/storage/dynamo-client';
 import * as z from '../../layers/validation/z';
 import { parseDomainList } from '../identity/staff-email-policy';
 import { OnboardingError, onboardPractice } from './onboarding';
@@ -22,15 +26,17 @@ const OperatorConfig = z.extend(BaseConfig, {
 });
 
 const config = loadConfig(OperatorConfig);
-const client = createDocumentClient(config);
+scopedClients();
 const kms = new KMSClient({ region: config.AWS_REGION, maxAttempts: 3 });
+// Key administration (CreateKey, EnableKeyRotation, CreateAlias) with the function's own role; the key's
+// record goes into the new practice's partition through a session scoped to that practice.
 const keys = KmsPracticeKeys.forDataRole({
   stage: config.STAGE,
   region: config.AWS_REGION,
   dataRoleArn: config.PRACTICE_DATA_ROLE_ARN,
   adminClient: kms,
   kmsClientFor: () => kms,
-  store: new DynamoKeyMaterialStore(client, config.TABLE_DIRECTORY),
+  store: new PracticeScopedKeyMaterialStore(config.TABLE_DIRECTORY),
 });
 
 const OperatorEvent = z.object({
@@ -40,7 +46,9 @@ const OperatorEvent = z.object({
 /**
  * The platform operator's onboarding in AWS: not behind the API, invoked only by operators allowed
  * `lambda:InvokeFunction` on it (`aws lambda invoke --payload '{"operator":..,"name":..,"odsCode":..,"adminEmail":..}'`).
- * Its role may create practice keys and write the directory and audit tables; nothing else can create keys.
+ * Its role may create practice keys and claim ODS codes; it writes the new practice's records and audit
+ * events through a session of its practice data role tagged with that practice alone. Nothing else can create
+ * keys.
  */
 export async function handler(event: unknown, context: Context) {
   logger.addContext(context);
@@ -50,8 +58,11 @@ export async function handler(event: unknown, context: Context) {
   try {
     const result = await onboardPractice(
       {
-        directory: new DynamoDirectoryStore(client, config.TABLE_DIRECTORY),
-        audit: new DynamoAuditLog(client, config.TABLE_AUDIT),
+        platform: new DynamoDirectoryStore(platformDocumentClient(), config.TABLE_DIRECTORY),
+        practice: (practiceId) => ({
+          directory: new DynamoDirectoryStore(practiceDocumentClient(practiceId), config.TABLE_DIRECTORY),
+          audit: new DynamoAuditLog(practiceDocumentClient(practiceId), config.TABLE_AUDIT),
+        }),
         keys,
         allowedEmailDomains: parseDomainList(config.STAFF_EMAIL_DOMAINS),
       },

@@ -1,11 +1,12 @@
 import type { AuditLog } from '../../layers/audit/audit-log';
 import type { PracticeKeys } from '../../layers/crypto/practice-keys';
 import { type DirectoryStore, StaleWriteError } from '../../layers/directory/directory-store';
+import { nameText } from '../../layers/validation/text';
 import * as z from '../../layers/validation/z';
 import { isAllowedStaffEmail } from '../identity/staff-email-policy';
 
 export const OnboardingRequest = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1, 'Give the practice’s name'), z.maxLength(120)),
+  name: nameText({ label: 'Practice name', missing: 'Give the practice’s name' }),
   odsCode: z
     .string()
     .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z][A-Z0-9]{2,9}$/, 'must be an ODS code such as A81001')),
@@ -18,8 +19,16 @@ export class OnboardingError extends Error {
 }
 
 export interface OnboardingDeps {
-  directory: DirectoryStore;
-  audit: AuditLog;
+  /** What is not the practice's: the ODS code claim (in AWS, with the function's own role). */
+  platform: Pick<DirectoryStore, 'claimOdsCode'>;
+  /**
+   * The new practice's own partitions, opened for it alone (in AWS, a session of onboarding's practice data
+   * role tagged with the new practice's id, which may only add items there: no read, update or delete).
+   */
+  practice: (practiceId: string) => {
+    directory: Pick<DirectoryStore, 'createPractice' | 'putInvitation'>;
+    audit: AuditLog;
+  };
   keys: PracticeKeys;
   allowedEmailDomains: readonly string[];
   now?: () => Date;
@@ -47,7 +56,7 @@ export async function onboardPractice(deps: OnboardingDeps, input: unknown, oper
   const practiceId = request.odsCode.toLowerCase();
   const now = (deps.now?.() ?? new Date()).toISOString();
   try {
-    await deps.directory.claimOdsCode(request.odsCode, practiceId);
+    await deps.platform.claimOdsCode(request.odsCode, practiceId);
   } catch (error) {
     if (error instanceof StaleWriteError) {
       throw new OnboardingError(`A practice with ODS code ${request.odsCode} is already on Clinic Connect.`);
@@ -56,7 +65,8 @@ export async function onboardPractice(deps: OnboardingDeps, input: unknown, oper
   }
 
   const actor = { sub: `operator:${operator}` };
-  await deps.audit.record({
+  const practice = deps.practice(practiceId);
+  await practice.audit.record({
     practiceId,
     type: 'practice.onboarded',
     at: now,
@@ -64,21 +74,21 @@ export async function onboardPractice(deps: OnboardingDeps, input: unknown, oper
     details: { odsCode: request.odsCode },
   });
   const { keyId } = await deps.keys.provision(practiceId, request.name);
-  await deps.directory.createPractice({
+  await practice.directory.createPractice({
     practiceId,
     name: request.name,
     odsCode: request.odsCode,
     demo: false,
     createdAt: now,
   });
-  await deps.audit.record({
+  await practice.audit.record({
     practiceId,
     type: 'staff.invited',
     at: now,
     actor,
     details: { role: 'practice_admin' },
   });
-  await deps.directory.putInvitation({
+  await practice.directory.putInvitation({
     practiceId,
     email: adminEmail,
     role: 'practice_admin',

@@ -66,9 +66,33 @@ export const updateStaffRoute = defineRoute({
   errors: [404, 409],
   uses: ['identity-admin'],
   tables: {
-    directory: { access: 'readwrite', scope: 'practice' },
+    // The member's record is replaced whole, if it is still as read (a conditional put).
+    directory: { access: 'readappend', scope: 'practice' },
     audit: { access: 'append', scope: 'practice' },
   },
 });
 
-export const staffRoutes = [listStaffRoute, updateStaffRoute];
+export const resetStaffAuthenticatorRoute = defineRoute({
+  id: 'resetStaffAuthenticator',
+  method: 'POST',
+  path: '/api/staff/{staffId}/authenticator-reset',
+  area: 'staff',
+  auth: 'staff',
+  permission: 'staff.manage',
+  summary: 'Reset a member’s authenticator app (they lost it)',
+  description:
+    'The member’s authenticator stops working and their sessions end; at their next sign-in, after their ' +
+    'password, they set up a new one. Audited. Admins cannot reset their own: another admin of the practice ' +
+    'can. A rejected member has nothing to reset (409).',
+  tags: ['staff'],
+  request: { params: StaffIdParams },
+  response: { status: 200, description: 'The member, whose authenticator is reset', schema: StaffSummary },
+  errors: [404, 409],
+  uses: ['identity-admin'],
+  tables: {
+    directory: { access: 'read', scope: 'practice' },
+    audit: { access: 'append', scope: 'practice' },
+  },
+});
+
+export const staffRoutes = [listStaffRoute, updateStaffRoute, resetStaffAuthenticatorRoute];

@@ -101,3 +101,33 @@ export async function changeStaffMember(
   if (next.status === 'suspended') await deps.identity.endSessions(next.sub);
   return summarise(next);
 }
+
+/**
+ * A member lost their authenticator: an admin of their practice turns it off (audited first: no record, no
+ * reset) and their sessions end; at their next sign-in they set up a new one. Not one's own (another admin
+ * does it, or the platform operator for a practice's only admin), and not a rejected member's.
+ */
+export async function resetAuthenticator(
+  deps: StaffAdminDeps,
+  caller: StaffCaller,
+  staffId: string,
+  requestId: string,
+) {
+  if (staffId === caller.subject) {
+    throw new ConflictError('You cannot reset your own authenticator. Ask another practice admin.');
+  }
+  const member = await caller.stores.directory.getStaff(staffId);
+  if (!member) throw new NotFoundError('There is no such member of staff in your practice.');
+  if (member.status === 'rejected')
+    throw new ConflictError('A rejected member has no authenticator to reset.');
+  await caller.stores.audit.record({
+    type: 'staff.authenticator_reset',
+    at: (deps.now?.() ?? new Date()).toISOString(),
+    actor: { sub: caller.subject, role: caller.staff.role },
+    subject: { sub: member.sub },
+    details: { status: member.status },
+    requestId,
+  });
+  await deps.identity.resetAuthenticator(member.sub);
+  return summarise(member);
+}

@@ -16,12 +16,17 @@ import type { StageTables } from '../stacks/data-stack';
 /** A function as a capability sees it: its declaration (a route also says who may call it). */
 export type CapabilityUser = FunctionDefinition & { auth?: RouteAuth };
 
-/** What a capability adds to one function: its environment variables and IAM statements. */
+/**
+ * What a capability adds to one function: its environment variables, IAM statements for its own role, and
+ * statements for its practice sessions (its practice data role: what it may do inside one practice).
+ */
 export interface Binding {
   environment?: Record<string, string>;
   statements?: PolicyStatement[];
   /** Compliance findings these statements raise on the function's policy, each with why it is right. */
   acknowledgements?: { findings: readonly string[]; reason: string }[];
+  /** Only for functions that touch practice data; scoped to the session's practice by its tag. */
+  practiceSession?: PolicyStatement[];
 }
 
 /** What a capability gets to work with in AWS: the api stack, the stage and what earlier stacks made. */
@@ -108,6 +113,12 @@ export interface Capability<Local extends LocalCapability = LocalCapability> {
   clients?: readonly string[];
   /** Operator alarms on metrics its adapter publishes. */
   alarms?: readonly AlarmDefinition[];
+  /**
+   * For a system outside our control (slow when it is unwell, rate-limited by its owner): the Lambda
+   * concurrency each function that calls it reserves, which also caps it, so that waiting on this system can
+   * never take the concurrency every other function shares.
+   */
+  reservedConcurrency?: number;
   aws(stage: AwsStage): AwsCapability;
   local(stage: LocalStage): Promise<Local>;
 }

@@ -1,10 +1,10 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import { z } from 'zod';
+import { practiceDataRolePrefix } from '../../layers/isolation/practice-data-roles';
 import { LocalKeyTrail, localTrailDir } from '../../layers/trail/local-key-trail';
 import { StageConfigError } from '../config';
 import { objectsFinding } from '../constructs/acknowledge';
 import { ComplianceTrail } from '../constructs/compliance-trail';
-import { practiceDataRoleName } from '../constructs/practice-data-role';
 import { defineCapability } from './capability';
 
 /** Six years, as the audit digests, unless the stage says otherwise. */
@@ -43,7 +43,8 @@ export const capability = defineCapability({
     });
     const account = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role`;
     const allowed = [
-      `${account}/${practiceDataRoleName(stage.config.stage, stage.config.region)}`,
+      // Every function's practice data role (one per function: layers/isolation/practice-data-roles.ts).
+      `${account}/${practiceDataRolePrefix(stage.config.stage, stage.config.region)}*`,
       // The roles of this stage's functions (onboarding creates keys, offboarding schedules their deletion).
       `${account}/${Stack.of(stage.scope).stackName}-*`,
     ];

@@ -70,6 +70,10 @@ export const capability = defineCapability({
   summary: 'NHS England Personal Demographics Service (patient lookup)',
   // The signing key's secret, beyond the sandbox.
   clients: ['SecretsManager'],
+  // The lookup route is throttled to 10 requests a second; at PDS's usual answer times (well under a
+  // second) that is under 10 concurrent lookups. 25 leaves room for a slow spell, and when PDS hangs (9 s
+  // per lookup at worst) lookups wait on at most 25 executions, never the account's whole pool.
+  reservedConcurrency: 25,
   alarms: [
     {
       metric: 'PdsAccessDenied',

@@ -38,9 +38,11 @@ export interface AppFunctionProps extends StageFunctionSettings {
   statements?: readonly PolicyStatement[];
   /**
    * Why the compliance packs' asynchronous-invocation and concurrency controls do not apply: who calls the
-   * function, and what bounds how often.
+   * function, and what bounds how often. `concurrency` is the reason when it reserves none.
    */
   invocation: { deadLetterQueue: string; concurrency: string };
+  /** Lambda reserved concurrency (which also caps the function); none by default. */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -106,6 +108,7 @@ export class AppFunction extends Construct {
       memorySize: props.memoryMb,
       timeout: Duration.seconds(props.timeoutSeconds),
       tracing: Tracing.ACTIVE,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       // Immutable here: every permission is in the managed policy above, none added behind our back.
@@ -152,11 +155,13 @@ export class AppFunction extends Construct {
       ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'Serverless-LambdaDLQ'],
       props.invocation.deadLetterQueue,
     );
-    acknowledge(
-      this.function,
-      ['HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaConcurrency'],
-      props.invocation.concurrency,
-    );
+    if (!props.reservedConcurrency) {
+      acknowledge(
+        this.function,
+        ['HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaConcurrency'],
+        props.invocation.concurrency,
+      );
+    }
     acknowledge(
       this.function,
       ['HIPAA.Security-LambdaInsideVPC', 'NIST.800.53.R5-LambdaInsideVPC'],

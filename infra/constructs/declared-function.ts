@@ -1,5 +1,6 @@
-import { Token } from 'aws-cdk-lib';
+import { Lazy, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { ArnPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
@@ -16,11 +17,14 @@ import type { AwsCapability, Binding } from '../capabilities/capability';
 import { StageConfigError } from '../config';
 import { acknowledge } from './acknowledge';
 import { AppFunction, type StageFunctionSettings, stageSettingsOf } from './app-function';
+import { PracticeDataRole } from './practice-data-role';
 import {
   assumePracticeDataRoleStatement,
   type PracticeTableAccess,
   platformTableAccessStatements,
   practicePartitionAccess,
+  practiceSessionStatements,
+  practiceSessionTables,
   usesPracticeData,
 } from './table-access';
 
@@ -29,15 +33,17 @@ export interface DeclaredFunctionProps extends StageFunctionSettings {
   /** The handler module, if not the definition's own (`handlerModule`). */
   entry?: string;
   description: string;
+  /** The stage's region: it names the function's practice data role. */
+  region: string;
   tables: { readonly [K in TableId]: ITable };
   tableKey: IKey;
-  /** The practice data role, the only way to practice data (assumed per practice with a session tag). */
-  practiceDataRoleArn: string;
   /** The stage's instance of each capability the function uses, in its `uses` order. */
   capabilities: readonly AwsCapability[];
   /** A stage setting by its CDK context key (`lookupTtlSeconds`), or undefined when the stage sets none. */
   readSetting: (contextKey: string) => unknown;
   invocation: { deadLetterQueue: string; concurrency: string };
+  /** What it reserves (its own `lambda.reservedConcurrency`, else its capabilities'); none when undefined. */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -83,20 +89,24 @@ function merge(bindings: readonly Binding[]): Required<Binding> {
     environment: Object.assign({}, ...bindings.map((binding) => binding.environment ?? {})),
     statements: bindings.flatMap((binding) => binding.statements ?? []),
     acknowledgements: bindings.flatMap((binding) => binding.acknowledgements ?? []),
+    practiceSession: bindings.flatMap((binding) => binding.practiceSession ?? []),
   };
 }
 
 /**
  * One declared function (an API route's or an event-driven one): `functions/<area>/<id>.handler.ts`, export
- * `handler`, bundled on its own so it carries only its own code and SDK clients. Its environment and its role
- * come from its declaration only: the tables it declares (practice partitions only through the practice data
- * role, tagged with one practice), its area's settings, and what each capability it uses gives it.
+ * `handler`, bundled on its own so it carries only its own code and SDK clients. Its environment and its roles
+ * come from its declaration only: the tables it declares, its area's settings, and what each capability it
+ * uses gives it. Practice partitions it reaches only through a practice data role of its own
+ * (`ClinicConnect-<stage>-<region>-PracticeData-<id>`), which only its execution role can assume, tagged with
+ * one practice, and which may do exactly what it declares there: its tables at its access levels, and its
+ * practice's key only if it uses `practice-keys`.
  */
 export class DeclaredFunction extends AppFunction {
-  /** Whether the function reaches practice data (through the practice data role). */
-  readonly assumesPracticeDataRole: boolean;
   /** What it does to practice partitions, table by table. */
   readonly practiceAccess: PracticeTableAccess;
+  /** Its own practice data role, when it touches practice data. */
+  readonly practiceDataRole?: PracticeDataRole;
 
   constructor(scope: Construct, id: string, props: DeclaredFunctionProps) {
     const { definition } = props;
@@ -109,6 +119,14 @@ export class DeclaredFunction extends AppFunction {
       ]),
     );
     const capabilities = merge(props.capabilities.map((capability) => capability.use(definition)));
+    // Made after the function's own role, which it trusts; the function is told its ARN.
+    let dataRole: PracticeDataRole | undefined;
+    const dataRoleArn = Lazy.string({
+      produce: () => {
+        if (!dataRole) throw new Error(`${definition.id} has no practice data role.`);
+        return dataRole.roleArn;
+      },
+    });
     super(scope, id, {
       ...stageSettingsOf(props),
       description: props.description,
@@ -118,19 +136,41 @@ export class DeclaredFunction extends AppFunction {
       timeoutSeconds: definition.lambda?.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds,
       environment: {
         ...tableEnv,
-        ...(assumesRole ? { PRACTICE_DATA_ROLE_ARN: props.practiceDataRoleArn } : {}),
+        ...(assumesRole ? { PRACTICE_DATA_ROLE_ARN: dataRoleArn } : {}),
         ...settingsEnvironment(definition, props.readSetting),
         ...capabilities.environment,
       },
       statements: [
         ...platformTableAccessStatements(grants, props.tables, props.tableKey),
-        ...(assumesRole ? [assumePracticeDataRoleStatement(props.practiceDataRoleArn)] : []),
+        ...(assumesRole ? [assumePracticeDataRoleStatement(dataRoleArn)] : []),
         ...capabilities.statements,
       ],
       invocation: props.invocation,
+      ...(props.reservedConcurrency ? { reservedConcurrency: props.reservedConcurrency } : {}),
     });
-    this.assumesPracticeDataRole = assumesRole;
     this.practiceAccess = practicePartitionAccess(grants);
+    if (assumesRole) {
+      dataRole = new PracticeDataRole(this, 'PracticeData', {
+        stage: props.stage,
+        region: props.region,
+        owner: definition.id,
+        description: `Practice data of one practice per session, for ${definition.id} only`,
+        trustedBy: new ArnPrincipal(this.role.roleArn),
+        statements: [
+          ...practiceSessionStatements(
+            practiceSessionTables(this.practiceAccess),
+            props.tables,
+            props.tableKey,
+          ),
+          ...capabilities.practiceSession,
+        ],
+      });
+      this.practiceDataRole = dataRole;
+    } else if (capabilities.practiceSession.length > 0) {
+      throw new Error(
+        `${definition.id} uses a capability that acts inside a practice, but touches no practice data.`,
+      );
+    }
     for (const { findings, reason } of capabilities.acknowledgements)
       acknowledge(this.permissions, findings, reason);
   }

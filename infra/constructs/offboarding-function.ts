@@ -1,31 +1,44 @@
-import { Aws, type CfnElement, Stack } from 'aws-cdk-lib';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Aws, type CfnElement, Lazy, Stack } from 'aws-cdk-lib';
+import { ArnPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { StageTables } from '../stacks/data-stack';
 import { acknowledge } from './acknowledge';
 import { AppFunction, type StageFunctionSettings, stageSettingsOf } from './app-function';
+import { PracticeDataRole } from './practice-data-role';
 import { practiceKeyResources } from './practice-key-resources';
-import { assumePracticeDataRoleStatement, platformTableAccessStatements } from './table-access';
+import {
+  assumePracticeDataRoleStatement,
+  practiceKeyStatement,
+  practiceSessionStatements,
+} from './table-access';
+
+/** What offboarding does inside the practice it takes off: read everything, delete everything, decrypt. */
+export const OFFBOARDING_SESSION_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'];
 
 export interface OffboardingFunctionProps extends StageFunctionSettings {
+  region: string;
   tables: StageTables;
   tableKey: IKey;
-  /** Practice data (reading, decrypting, deleting) only through this role, as for every route function. */
-  practiceDataRoleArn: string;
   exportBucket: IBucket;
   exportKey: IKey;
 }
 
 /**
  * The operator's offboarding in AWS (functions/platform/offboard-practice.handler.ts): invoked directly, never
- * through the API. It reads and decrypts the practice's data through the practice data role (scoped to that
- * practice), writes the export to the export bucket, schedules the practice key's deletion and deletes.
+ * through the API. It reads, decrypts and deletes the practice's data through a practice data role of its own
+ * (scoped to that practice, like every function's, and the only one in the app that may delete practice
+ * items or read a whole partition of every table), writes the export to the export bucket and schedules the
+ * practice key's deletion.
  */
 export class OffboardingFunction extends AppFunction {
+  readonly practiceDataRole: PracticeDataRole;
+
   constructor(scope: Construct, id: string, props: OffboardingFunctionProps) {
     const practiceKeys = practiceKeyResources(props.stage);
+    let dataRole: PracticeDataRole | undefined;
+    const dataRoleArn = Lazy.string({ produce: () => (dataRole as PracticeDataRole).roleArn });
     super(scope, id, {
       ...stageSettingsOf(props),
       description: 'Operator: offboard a practice (export, crypto-shred, delete)',
@@ -38,16 +51,33 @@ export class OffboardingFunction extends AppFunction {
         TABLE_RECORDS: props.tables.records.tableName,
         TABLE_AUDIT: props.tables.audit.tableName,
         EXPORT_BUCKET: props.exportBucket.bucketName,
-        PRACTICE_DATA_ROLE_ARN: props.practiceDataRoleArn,
+        PRACTICE_DATA_ROLE_ARN: dataRoleArn,
       },
       statements: [
-        assumePracticeDataRoleStatement(props.practiceDataRoleArn),
-        // Its own record (PLATFORM) and the staff's membership pointers (USER#), with its own role.
-        ...platformTableAccessStatements(
-          { directory: { access: 'readwrite', scope: 'any' } },
-          props.tables,
-          props.tableKey,
-        ),
+        assumePracticeDataRoleStatement(dataRoleArn),
+        // Its own record (PLATFORM: read, put) and the staff's membership pointers (USER#: read, delete),
+        // with its own role.
+        new PolicyStatement({
+          sid: 'OffboardingRecords',
+          effect: Effect.ALLOW,
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          resources: [props.tables.directory.tableArn],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['PLATFORM'] } },
+        }),
+        new PolicyStatement({
+          sid: 'RemoveMemberships',
+          effect: Effect.ALLOW,
+          actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+          resources: [props.tables.directory.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
+        }),
+        new PolicyStatement({
+          sid: 'TableKeyViaDynamoDB',
+          effect: Effect.ALLOW,
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [props.tableKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+        }),
         new PolicyStatement({
           sid: 'ReleaseOdsCodeClaim',
           effect: Effect.ALLOW,
@@ -90,6 +120,26 @@ export class OffboardingFunction extends AppFunction {
           'there is no traffic to bound.',
       },
     });
+    dataRole = new PracticeDataRole(this, 'PracticeData', {
+      stage: props.stage,
+      region: props.region,
+      owner: 'offboardPractice',
+      description: 'Offboarding of one practice per session: read, decrypt and delete its data',
+      trustedBy: new ArnPrincipal(this.role.roleArn),
+      statements: [
+        ...practiceSessionStatements(
+          {
+            directory: OFFBOARDING_SESSION_ACTIONS,
+            records: OFFBOARDING_SESSION_ACTIONS,
+            audit: OFFBOARDING_SESSION_ACTIONS,
+          },
+          props.tables,
+          props.tableKey,
+        ),
+        practiceKeyStatement({ app: 'clinic-connect', stage: props.stage }, ['kms:Decrypt']),
+      ],
+    });
+    this.practiceDataRole = dataRole;
     acknowledge(
       this.permissions,
       [

@@ -1,53 +1,44 @@
 import { Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
-  ArnPrincipal,
-  CompositePrincipal,
-  type IRole,
+  type IPrincipal,
   ManagedPolicy,
+  type PolicyStatement,
   PrincipalWithConditions,
   Role,
   SessionTagsPrincipal,
 } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { TableId } from '../../layers/storage/tables';
+import { practiceDataRoleName } from '../../layers/isolation/practice-data-roles';
 import { acknowledge } from './acknowledge';
-import {
-  type PracticeKeyTags,
-  type PracticeTableAccess,
-  practiceDataRoleStatements,
-  practiceTagConditions,
-} from './table-access';
+import { practiceTagConditions } from './table-access';
+
+export { practiceDataRoleName };
 
 export interface PracticeDataRoleProps {
-  /** Named `ClinicConnect-<stage>-<region>-PracticeData`: practice key policies name it. */
+  /** Named `ClinicConnect-<stage>-<region>-PracticeData-<owner>`: practice key policies allow that family. */
   stage: string;
   region: string;
-  /** Exactly the roles that may start practice sessions: the functions of routes that touch practice data. */
-  assumedBy: readonly IRole[];
-  /** What those routes do to practice partitions, table by table (their union). */
-  access: PracticeTableAccess;
-  tables: { readonly [K in TableId]: ITable };
-  tableKey: IKey;
-  keyTags: PracticeKeyTags;
-}
-
-/** The role's name, fixed so that practice key policies (created at run time) can name it and keep naming it. */
-export function practiceDataRoleName(stage: string, region: string): string {
-  return `ClinicConnect-${stage}-${region}-PracticeData`;
+  /** Whose sessions these are: a function's id (`createLookup`), `offboardPractice`, `restoreDrill`. */
+  owner: string;
+  description: string;
+  /** Exactly who may start sessions: one function's execution role (or, for the drill, the account). */
+  trustedBy: IPrincipal;
+  /** What a session may do (layers: practiceSessionStatements, practiceKeyStatement). */
+  statements: readonly PolicyStatement[];
 }
 
 /**
- * The AWS SaaS tenant-isolation pattern with session tags: the only way to practice data. A route function
- * assumes this role per practice (`sts:AssumeRole` with the session tag `practiceId`, cached per practice per
- * container: layers/isolation/practice-credentials.ts), and the session may touch only that practice's
- * DynamoDB partition and that practice's KMS key with that practice's encryption context. Which practice a
+ * One owner's practice data role: the AWS SaaS tenant-isolation pattern with session tags, one role per
+ * function. The function assumes it per practice (`sts:AssumeRole` with the session tag `practiceId`, cached
+ * per practice per container: layers/isolation/practice-credentials.ts), and the session may touch only that
+ * practice's DynamoDB partition, doing only what that function declares, and that practice's KMS key with
+ * that practice's encryption context, only if the function declares it uses practice keys. Which practice a
  * session serves is decided by IAM from the tag, so a handler bug that asks for another practice's items gets
- * AccessDenied, not data.
+ * AccessDenied, not data; and a compromised function gets no more than its own declaration, because no other
+ * function's role can assume this one and no session policy is needed to narrow it.
  *
- * Trust: exactly the given function roles, and only with one session tag, `practiceId`, present and
- * plausible. No other principal, service or account can assume it; it can assume nothing itself.
+ * Trust: exactly the given principal, and only with one session tag, `practiceId`, present and plausible.
+ * No service or other account can assume it; it can assume nothing itself.
  */
 export class PracticeDataRole extends Construct {
   readonly role: Role;
@@ -55,35 +46,30 @@ export class PracticeDataRole extends Construct {
 
   constructor(scope: Construct, id: string, props: PracticeDataRoleProps) {
     super(scope, id);
-    if (props.assumedBy.length === 0) {
-      throw new Error('PracticeDataRole needs at least one function role to trust.');
-    }
-    const functionRoles = new CompositePrincipal(
-      ...props.assumedBy.map((role) => new ArnPrincipal(role.roleArn)),
-    );
     this.role = new Role(this, 'Role', {
-      roleName: practiceDataRoleName(props.stage, props.region),
-      description:
-        'Practice data, one practice per session: assumed by route functions with the session tag practiceId',
-      // sts:AssumeRole and sts:TagSession, from these roles, with the one tag.
+      roleName: practiceDataRoleName(props.stage, props.region, props.owner),
+      description: props.description.slice(0, 1000),
+      // sts:AssumeRole and sts:TagSession, from this principal only, with the one tag.
       assumedBy: new SessionTagsPrincipal(
-        new PrincipalWithConditions(functionRoles, practiceTagConditions()),
+        new PrincipalWithConditions(props.trustedBy, practiceTagConditions()),
       ),
       // Sessions last 15 minutes (STS's minimum) by default; the adapter renews them before expiry.
       maxSessionDuration: Duration.hours(1),
     });
     this.permissions = new ManagedPolicy(this, 'Permissions', {
-      description: 'One practice per session: its DynamoDB partition and its KMS key with its context',
+      description: `One practice per session (${props.owner}): its own partition, its own key and context`,
       roles: [this.role],
-      statements: practiceDataRoleStatements(props.access, props.tables, props.tableKey, props.keyTags),
+      statements: [...props.statements],
     });
-    acknowledge(
-      this.permissions,
-      ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]'],
-      'Practice keys are created at run time, one per practice, so no ARN exists at synth. The statement is ' +
-        'limited to this account and region, to keys tagged app=clinic-connect, this stage and the session’s ' +
-        'own practiceId, and to the encryption context practiceId = the session’s practiceId tag.',
-    );
+    if (props.statements.some((statement) => statement.toJSON().Sid === 'OwnPracticeKeyOwnContext')) {
+      acknowledge(
+        this.permissions,
+        ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]'],
+        'Practice keys are created at run time, one per practice, so no ARN exists at synth. The statement is ' +
+          'limited to this account and region, to keys tagged app=clinic-connect, this stage and the session’s ' +
+          'own practiceId, and to the encryption context practiceId = the session’s practiceId tag.',
+      );
+    }
   }
 
   get roleArn(): string {

@@ -8,31 +8,31 @@ import { PLATFORM_PARTITION, TABLES, type TableId } from '../../layers/storage/t
 export type { TableGrant, TableGrants };
 export { effectiveTableGrants };
 
-const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
-/** Append: new items only, as far as IAM can say it (no update, no delete; the writes are conditional puts). */
-const APPEND_ACTIONS = ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
+export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
+/**
+ * Append: new items only, as far as IAM can say it: PutItem (the writes are conditional puts that never
+ * overwrite) and ConditionCheckItem; no read, no update, no delete. Without reads, a function cannot even
+ * learn the key of an existing item (audit events are keyed by time and a random id) to put over it.
+ */
+export const APPEND_ACTIONS = ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
 const WRITE_ACTIONS = [...APPEND_ACTIONS, 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
 /** The DynamoDB actions of an access level. */
 export function tableActions(access: TableGrant['access']): string[] {
   if (access === 'read') return READ_ACTIONS;
-  if (access === 'append') return [...READ_ACTIONS, ...APPEND_ACTIONS];
+  if (access === 'append') return APPEND_ACTIONS;
+  if (access === 'readappend') return [...READ_ACTIONS, ...APPEND_ACTIONS];
   return [...READ_ACTIONS, ...WRITE_ACTIONS];
-}
-
-const ACCESS_RANK = { read: 0, append: 1, readwrite: 2 } as const;
-
-/** The wider of two access levels. */
-export function widerAccess(
-  a: TableGrant['access'] | undefined,
-  b: TableGrant['access'],
-): TableGrant['access'] {
-  return a !== undefined && ACCESS_RANK[a] >= ACCESS_RANK[b] ? a : b;
 }
 
 const writesTo = (access: TableGrant['access']) => access !== 'read';
 const titled = (id: string) => `${id[0]?.toUpperCase()}${id.slice(1)}`;
-const ACCESS_NAMES = { read: 'Read', append: 'Append', readwrite: 'ReadWrite' } as const;
+const ACCESS_NAMES = {
+  read: 'Read',
+  append: 'Append',
+  readappend: 'ReadAppend',
+  readwrite: 'ReadWrite',
+} as const;
 
 /**
  * `dynamodb:LeadingKeys` is the partition key of every item the request touches. `platform` routes may
@@ -138,17 +138,6 @@ export function practicePartitionAccess(grants: TableGrants): PracticeTableAcces
 
 export type PracticeTableAccess = Partial<Record<TableId, TableGrant['access']>>;
 
-/** The widest of several routes' practice access, table by table: what the one practice data role needs. */
-export function unionPracticeAccess(all: readonly PracticeTableAccess[]): PracticeTableAccess {
-  const union: PracticeTableAccess = {};
-  for (const access of all) {
-    for (const [id, level] of Object.entries(access) as [TableId, TableGrant['access']][]) {
-      union[id] = widerAccess(union[id], level);
-    }
-  }
-  return union;
-}
-
 function tableKeyStatement(tableKey: IKey, writes: boolean): PolicyStatement {
   return new PolicyStatement({
     sid: 'TableKeyViaDynamoDB',
@@ -160,12 +149,12 @@ function tableKeyStatement(tableKey: IKey, writes: boolean): PolicyStatement {
 }
 
 /**
- * The function role's own table access when practice data goes through the practice data role: exactly its
- * access without the scoped credentials (`tableAccessStatements`), minus every `PRACTICE#` partition. So
- * `platform` grants are unchanged (the PLATFORM partition); `practice` grants keep the table's account keys
- * (`ACCOUNT_KEYS`: the partitions and lookups that are neither PLATFORM nor a practice's); `any` grants keep
- * PLATFORM and the account keys. What the route does to practice partitions goes through the practice data
- * role (`practicePartitionAccess`).
+ * The function role's own table access when practice data goes through its practice data role: its access
+ * minus every `PRACTICE#` partition. So `platform` grants are unchanged (the PLATFORM partition); `practice`
+ * grants keep the table's account keys (`ACCOUNT_KEYS`: the partitions and lookups that are neither PLATFORM
+ * nor a practice's) at the level they declare for them (`accountKeys`, default read: the staff gate reads a
+ * membership pointer); `any` grants add PLATFORM at their own level. What the route does to practice
+ * partitions goes through the practice data role (`practicePartitionAccess`).
  */
 export function platformTableAccessStatements(
   grants: TableGrants,
@@ -183,30 +172,33 @@ export function platformTableAccessStatements(
     const actions = tableActions(grant.access);
     const account = ACCOUNT_KEYS[definition.id];
     const before = statements.length;
+    const platformStatement = () =>
+      new PolicyStatement({
+        sid: `${name}TablePlatform${access}`,
+        effect: Effect.ALLOW,
+        actions,
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PLATFORM_PARTITION] } },
+      });
+    let accountLevel: TableGrant['access'] | undefined;
     if (grant.scope === 'platform') {
-      statements.push(
-        new PolicyStatement({
-          sid: `${name}TablePlatform${access}`,
-          effect: Effect.ALLOW,
-          actions,
-          resources: [table.tableArn],
-          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PLATFORM_PARTITION] } },
-        }),
-      );
+      statements.push(platformStatement());
     } else {
-      const partitions = [...(grant.scope === 'any' ? [PLATFORM_PARTITION] : []), ...account.partitions];
-      if (partitions.length > 0) {
+      if (grant.scope === 'any') statements.push(platformStatement());
+      accountLevel = grant.accountKeys ?? 'read';
+      if (account.partitions.length > 0) {
         statements.push(
           new PolicyStatement({
-            sid: `${name}TableNonPractice${access}`,
+            sid: `${name}TableAccountKeys${ACCESS_NAMES[accountLevel]}`,
             effect: Effect.ALLOW,
-            actions,
+            actions: tableActions(accountLevel),
             resources: [table.tableArn],
-            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } },
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': account.partitions } },
           }),
         );
       }
-      for (const [index, lookups] of Object.entries(account.indexes)) {
+      // The ODS-code lookup, for a function that declares what it does to account keys (registration).
+      for (const [index, lookups] of Object.entries(grant.accountKeys ? account.indexes : {})) {
         statements.push(
           new PolicyStatement({
             sid: `${name}${titled(index)}NonPracticeQuery`,
@@ -218,7 +210,11 @@ export function platformTableAccessStatements(
         );
       }
     }
-    if (statements.length > before) writes ||= writesTo(grant.access);
+    if (statements.length > before) {
+      writes ||=
+        (grant.scope !== 'practice' && writesTo(grant.access)) ||
+        Boolean(accountLevel && writesTo(accountLevel));
+    }
   }
   if (statements.length > 0) statements.push(tableKeyStatement(tableKey, writes));
   return statements;
@@ -253,69 +249,92 @@ export interface PracticeKeyTags {
   stage: string;
 }
 
+/** What a practice session may do to its own partition of each table: DynamoDB actions. */
+export type PracticeSessionTables = Partial<Record<TableId, readonly string[]>>;
+
+/** The DynamoDB actions of a function's declared practice access, table by table. */
+export function practiceSessionTables(access: PracticeTableAccess): PracticeSessionTables {
+  const tables: PracticeSessionTables = {};
+  for (const [id, level] of Object.entries(access) as [TableId, TableGrant['access']][]) {
+    tables[id] = tableActions(level);
+  }
+  return tables;
+}
+
+const ACTION_NAMES: Record<string, string> = {
+  'dynamodb:GetItem': 'Get',
+  'dynamodb:Query': 'Query',
+  'dynamodb:BatchGetItem': 'BatchGet',
+  'dynamodb:PutItem': 'Put',
+  'dynamodb:ConditionCheckItem': 'ConditionCheck',
+  'dynamodb:UpdateItem': 'Update',
+  'dynamodb:DeleteItem': 'Delete',
+};
+
+function sidFor(actions: readonly string[]): string {
+  const same = (a: readonly string[]) => a.length === actions.length && a.every((x) => actions.includes(x));
+  for (const level of ['readwrite', 'readappend', 'read', 'append'] as const) {
+    if (same(tableActions(level))) return ACCESS_NAMES[level];
+  }
+  return actions.map((action) => ACTION_NAMES[action] ?? 'Other').join('');
+}
+
 /**
- * The practice data role's permissions. A session is tagged with one practice id, and may:
+ * A practice session's DynamoDB and table-key permissions. A session is tagged with one practice id and may
+ * use DynamoDB only on items whose partition key is exactly `PRACTICE#<its practice id>`: `StringEquals`, not
+ * the `StringLike` on `PRACTICE#${aws:PrincipalTag/practiceId}*` one might write, because that prefix match
+ * would let practice `ab`'s session read practice `abc`'s partition (and `a81001`'s read `a81001-branch`'s).
+ * Every practice item's partition key is exactly `PRACTICE#<id>` (what differs is the sort key, which IAM
+ * cannot see). Should a table ever need sub-partitions, add `PRACTICE#<id>#*` (the `#` cannot occur in a
+ * practice id, so it stays within one practice), never a bare trailing `*`.
  *
- * - use DynamoDB only on items whose partition key is exactly `PRACTICE#<its practice id>`: `StringEquals`,
- *   not the `StringLike` on `PRACTICE#${aws:PrincipalTag/practiceId}*` one might write, because that prefix
- *   match would let practice `ab`'s session read practice `abc`'s partition (and `a81001`'s read
- *   `a81001-branch`'s). Every practice item's partition key is exactly `PRACTICE#<id>` (what differs is the
- *   sort key, which IAM cannot see). Should a table ever need sub-partitions, add `PRACTICE#<id>#*` (the `#`
- *   cannot occur in a practice id, so it stays within one practice), never a bare trailing `*`.
- * - use the table key only through DynamoDB (table encryption at rest);
- * - use a practice key only if it is tagged for this app, stage and practice, and only with the encryption
- *   context `practiceId = <its practice id>`. Practice keys are created at run time, so the resource is every
- *   key of this account and region, narrowed by the keys' tags (`aws:ResourceTag/*`) rather than by alias:
- *   `kms:RequestAlias` only applies when the caller names the key by alias, and the key adapter
- *   (layers/crypto/kms-practice-keys.ts) names it by ARN.
- * - and never, whatever a key policy says, use any key with another practice's encryption context (or none),
- *   except DynamoDB using the table key on its behalf: the explicit deny makes the context check binding even
- *   though practice key policies name this role directly (a key policy grant alone would suffice for KMS).
+ * With `attributes`, reads are limited to those attributes (DynamoDB fine-grained access control: the
+ * request must project them, `Select: SPECIFIC_ATTRIBUTES`), as the token trigger's are.
+ *
+ * The table key is used only through DynamoDB (encryption at rest); and, whatever a key policy says, no key
+ * is used with another practice's encryption context (or none), except the table key by DynamoDB on the
+ * session's behalf: the explicit deny makes the context check binding for every session.
  */
-export function practiceDataRoleStatements(
-  access: PracticeTableAccess,
-  tables: { readonly [K in TableId]: ITable },
+export function practiceSessionStatements(
+  access: PracticeSessionTables,
+  tables: { readonly [K in TableId]?: ITable },
   tableKey: IKey,
-  keyTags: PracticeKeyTags,
+  options: { attributes?: readonly string[] } = {},
 ): PolicyStatement[] {
   const ownPartition = `${PRACTICE_PARTITION_PREFIX}${PRINCIPAL_PRACTICE_ID}`;
   const statements: PolicyStatement[] = [];
   let writes = false;
   for (const definition of TABLES) {
-    const level = access[definition.id];
-    if (!level) continue;
-    writes ||= writesTo(level);
+    const actions = access[definition.id];
+    if (!actions || actions.length === 0) continue;
+    writes ||= actions.some((action) => !READ_ACTIONS.includes(action));
     const table = tables[definition.id];
+    if (!table) throw new Error(`No ${definition.id} table to grant a practice session.`);
+    const reads = actions.some((action) => READ_ACTIONS.includes(action));
     statements.push(
       new PolicyStatement({
-        sid: `${titled(definition.id)}OwnPractice${ACCESS_NAMES[level]}`,
+        sid: `${titled(definition.id)}OwnPractice${sidFor(actions)}`,
         effect: Effect.ALLOW,
-        actions: tableActions(level),
+        actions: [...actions],
+        // Indexes only where the session reads: nothing is written to an index.
         resources: [
           table.tableArn,
-          ...definition.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+          ...(reads ? definition.indexes.map((index) => `${table.tableArn}/index/${index.name}`) : []),
         ],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [ownPartition] } },
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:LeadingKeys': [ownPartition],
+            ...(options.attributes ? { 'dynamodb:Attributes': [...options.attributes] } : {}),
+          },
+          ...(options.attributes
+            ? { StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } }
+            : {}),
+        },
       }),
     );
   }
   if (statements.length > 0) statements.push(tableKeyStatement(tableKey, writes));
-  const anyKey = `arn:${Aws.PARTITION}:kms:${Aws.REGION}:${Aws.ACCOUNT_ID}:key/*`;
   statements.push(
-    new PolicyStatement({
-      sid: 'OwnPracticeKeyOwnContext',
-      effect: Effect.ALLOW,
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      resources: [anyKey],
-      conditions: {
-        StringEquals: {
-          [`kms:EncryptionContext:${PRACTICE_TAG_KEY}`]: PRINCIPAL_PRACTICE_ID,
-          [`aws:ResourceTag/${PRACTICE_TAG_KEY}`]: PRINCIPAL_PRACTICE_ID,
-          'aws:ResourceTag/app': keyTags.app,
-          'aws:ResourceTag/stage': keyTags.stage,
-        },
-      },
-    }),
     new PolicyStatement({
       sid: 'DenyOtherPracticesEncryptionContext',
       effect: Effect.DENY,
@@ -339,4 +358,37 @@ export function practiceDataRoleStatements(
     }),
   );
   return statements;
+}
+
+/** The KMS actions a practice session may take with its practice's key. */
+export const PRACTICE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
+export type PracticeKeyAction = (typeof PRACTICE_KEY_ACTIONS)[number];
+
+/**
+ * A practice session's use of its practice's KMS key, and only with that practice's encryption context: for
+ * sessions of functions that declare `uses: ['practice-keys']` (infra/capabilities/practice-keys.ts), and for
+ * the operators' offboarding and restore drill (Decrypt only). Practice keys are created at run time, so the
+ * resource is every key of this account and region, narrowed by the keys' tags (`aws:ResourceTag/*`) rather
+ * than by alias: `kms:RequestAlias` only applies when the caller names the key by alias, and the key adapter
+ * (layers/crypto/kms-practice-keys.ts) names it by ARN. The key's own policy also requires the role's name to
+ * be a practice data role's: both must allow.
+ */
+export function practiceKeyStatement(
+  keyTags: PracticeKeyTags,
+  actions: readonly PracticeKeyAction[] = PRACTICE_KEY_ACTIONS,
+): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'OwnPracticeKeyOwnContext',
+    effect: Effect.ALLOW,
+    actions: [...actions],
+    resources: [`arn:${Aws.PARTITION}:kms:${Aws.REGION}:${Aws.ACCOUNT_ID}:key/*`],
+    conditions: {
+      StringEquals: {
+        [`kms:EncryptionContext:${PRACTICE_TAG_KEY}`]: PRINCIPAL_PRACTICE_ID,
+        [`aws:ResourceTag/${PRACTICE_TAG_KEY}`]: PRINCIPAL_PRACTICE_ID,
+        'aws:ResourceTag/app': keyTags.app,
+        'aws:ResourceTag/stage': keyTags.stage,
+      },
+    },
+  });
 }

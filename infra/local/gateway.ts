@@ -79,7 +79,7 @@ export function createGateway(options: GatewayOptions) {
     }
 
     const headers = flattenHeaders(req);
-    let authorizer: APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'] | undefined;
+    let verified: { claims: Record<string, string>; scopes: string[] } | undefined;
     if (match.route.auth !== 'public') {
       const result = await options.authorize(headers.authorization);
       if (!result.ok) {
@@ -89,55 +89,23 @@ export function createGateway(options: GatewayOptions) {
           body: '{"message":"Unauthorized"}',
         });
       }
-      authorizer = {
-        principalId: '',
-        integrationLatency: 0,
-        jwt: { claims: result.claims, scopes: result.scopes },
-      };
+      verified = { claims: result.claims, scopes: result.scopes };
     }
 
-    const pathParameters = Object.fromEntries(match.paramNames.map((name, i) => [name, values[i] ?? '']));
-    const query = new Map<string, string[]>();
-    for (const [key, value] of url.searchParams) query.set(key, [...(query.get(key) ?? []), value]);
-    const contentType = headers['content-type'] ?? '';
-    const isText = body.length === 0 || TEXT_TYPES.test(contentType);
     const requestId = randomUUID();
-    const now = new Date();
-    const routeKey = `${match.route.method} ${match.route.path}`;
-
-    const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
-      version: '2.0',
-      routeKey,
-      rawPath: url.pathname,
-      rawQueryString: url.search.slice(1),
-      ...(headers.cookie ? { cookies: headers.cookie.split(/;\s*/) } : {}),
+    const event = apiGatewayEvent({
+      route: match.route,
+      url,
+      method,
       headers,
-      ...(query.size > 0
-        ? { queryStringParameters: Object.fromEntries([...query].map(([k, v]) => [k, v.join(',')])) }
-        : {}),
-      ...(match.paramNames.length > 0 ? { pathParameters } : {}),
-      ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
-      isBase64Encoded: body.length > 0 && !isText,
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'local',
-        ...(authorizer ? { authorizer } : {}),
-        domainName: headers.host ?? 'localhost',
-        domainPrefix: 'localhost',
-        http: {
-          method,
-          path: url.pathname,
-          protocol: `HTTP/${req.httpVersion}`,
-          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-          userAgent: headers['user-agent'] ?? '',
-        },
-        requestId,
-        routeKey,
-        stage: '$default',
-        time: now.toUTCString(),
-        timeEpoch: now.getTime(),
-      },
-    } as APIGatewayProxyEventV2WithJWTAuthorizer;
+      body,
+      pathParameters: Object.fromEntries(match.paramNames.map((name, i) => [name, values[i] ?? ''])),
+      ...(verified ?? {}),
+      requestId,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      httpVersion: req.httpVersion,
+    });
+    const routeKey = event.routeKey;
 
     try {
       const result = (await options.functions.invoke(
@@ -159,6 +127,81 @@ export function createGateway(options: GatewayOptions) {
       );
     }
   };
+}
+
+/** What the gateway knows of a request once it has matched a route (and, on signed-in routes, a token). */
+export interface GatewayRequest {
+  route: RouteDefinition;
+  url: URL;
+  method: string;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** Decoded already (a malformed percent-encoding never gets this far). */
+  pathParameters: Record<string, string>;
+  /** The verified token's claims, flattened to strings; absent on public routes. */
+  claims?: Record<string, string>;
+  scopes?: string[];
+  requestId: string;
+  sourceIp: string;
+  httpVersion: string;
+}
+
+/**
+ * The payload-2.0 event API Gateway sends a Lambda function for one request: query values of a repeated
+ * name joined with commas, a text body as it is and any other base64-encoded, the JWT authorizer's claims in
+ * `requestContext.authorizer.jwt`.
+ */
+export function apiGatewayEvent(request: GatewayRequest): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const { route, url, method, headers, body } = request;
+  const query = new Map<string, string[]>();
+  for (const [key, value] of url.searchParams) query.set(key, [...(query.get(key) ?? []), value]);
+  const contentType = headers['content-type'] ?? '';
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const now = new Date();
+  const routeKey = `${route.method} ${route.path}`;
+  const paramNames = Object.keys(request.pathParameters);
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(headers.cookie ? { cookies: headers.cookie.split(/;\s*/) } : {}),
+    headers,
+    ...(query.size > 0
+      ? { queryStringParameters: Object.fromEntries([...query].map(([k, v]) => [k, v.join(',')])) }
+      : {}),
+    ...(paramNames.length > 0 ? { pathParameters: request.pathParameters } : {}),
+    ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      ...(request.claims
+        ? {
+            authorizer: {
+              principalId: '',
+              integrationLatency: 0,
+              jwt: { claims: request.claims, scopes: request.scopes ?? [] },
+            },
+          }
+        : {}),
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: request.requestId,
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
 function safeDecode(value: string): string | undefined {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -44,6 +45,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   url: string;
   issuer: string;
+  /** The sign-in provider's local mailbox page (password reset codes). */
+  mailboxUrl: string;
   dynamoEndpoint: string;
   tableNames: Record<string, string>;
   demo: DemoData;
@@ -132,6 +135,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const functions = createFunctionRunner(REPO_ROOT);
 
+  // The sign-in provider's admin endpoint, as functions reach Cognito's admin API: only they hold the token.
+  const issuer = `${origin}/oidc`;
+  const identityAdminToken = randomBytes(32).toString('base64url');
   // The same settings the CDK stack gives each function, pointed at the local parts.
   Object.assign(process.env, {
     APP_VERSION: packageVersion(),
@@ -149,6 +155,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...Object.fromEntries(
       Object.entries(dynamo.tableNames).map(([id, name]) => [tableEnvName(id as never), name]),
     ),
+    LOCAL_IDENTITY_ADMIN_URL: `${issuer}/admin`,
+    LOCAL_IDENTITY_ADMIN_TOKEN: identityAdminToken,
     ...options.env,
     ...Object.assign({}, ...[...standIns.values()].map((standIn) => standIn.environment)),
   });
@@ -173,8 +181,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     { mode: 0o600 },
   );
 
-  const issuer = `${origin}/oidc`;
   const staffEmailDomains = parseDomainList(process.env.STAFF_EMAIL_DOMAINS);
+  const quiet = options.logLevel === 'ERROR' || options.logLevel === 'WARN';
   const identity = await createLocalIdentityProvider({
     issuer,
     dataDir: options.dataDir,
@@ -188,6 +196,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ? staffEmailDomains
       : [...staffEmailDomains, 'demo.nhs.net'],
     tokenClaims: (sub) => staffTokenClaims(directory, sub),
+    adminToken: identityAdminToken,
+    // Where a reset code went, never the code: it is read on the mailbox page, as from an inbox.
+    ...(quiet
+      ? {}
+      : { onMail: ({ to, subject }) => console.log(`[mail] "${subject}" to ${to}: ${issuer}/mailbox`) }),
   });
   for (const member of demo.staff) {
     if (await identity.accounts.findBySub(member.sub)) continue;
@@ -240,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     url: origin,
     issuer,
+    mailboxUrl: identity.mailboxUrl,
     dynamoEndpoint: dynamo.endpoint,
     tableNames: dynamo.tableNames,
     demo,

@@ -46,6 +46,7 @@ Clinic Connect is running locally (stage "local", demo data).
   Patient join page  ${stack.url}/join/
   API                ${stack.url}/api/health   (OpenAPI: ${stack.url}/api/openapi.json)
   Sign-in provider   ${stack.issuer}/.well-known/openid-configuration
+  Local mailbox      ${stack.mailboxUrl}   (password reset codes; Cognito emails them in AWS)
 
   Demo practice: ${stack.demo.practice.name}
   Demo staff (every account needs a second factor: add the key to an authenticator app, or use npm run totp):

@@ -10,13 +10,13 @@ import { FieldCrypto } from '../../layers/crypto/field-crypto';
 import { KmsPracticeKeys } from '../../layers/crypto/kms-practice-keys';
 import { StsPracticeCredentials } from '../../layers/isolation/practice-credentials';
 import { TABLES, type TableId } from '../../layers/storage/tables';
-import { DrillError, describeError, runBackupDrill, stackOutputs } from './backup-drill';
+import { DrillError, dataStackName, describeError, runBackupDrill, stackOutputs } from './backup-drill';
 
 const TABLE_IDS = TABLES.map((table) => table.id) as TableId[];
 const USAGE =
   `Usage: npm run backup:drill -- --stage <stage> --table <${TABLE_IDS.join('|')}> ` +
   '[--region eu-west-2] [--keep] [--sample 20] [--recovery-point <arn>] [--expect-equal-counts] ' +
-  '[--skip-decrypt] [--data-role-arn <arn>]';
+  '[--skip-decrypt] [--drill-role-arn <arn>]';
 
 /** Practice ids are `[a-z0-9-]`; this one names no practice, so its session can reach no data. */
 const PROBE_PRACTICE = 'restore-drill-probe';
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
       'recovery-point': { type: 'string' },
       'expect-equal-counts': { type: 'boolean', default: false },
       'skip-decrypt': { type: 'boolean', default: false },
-      'data-role-arn': { type: 'string' },
+      'drill-role-arn': { type: 'string' },
     },
   });
   const table = values.table as TableId | undefined;
@@ -59,18 +59,24 @@ async function main(): Promise<number> {
 
   let decrypterFor: ((keyRecordsTable: string) => FieldCrypto) | undefined;
   if (!values['skip-decrypt']) {
+    // The Data stack's restore drill role: a practice data role for operators, that may only decrypt.
     const dataRoleArn =
-      values['data-role-arn'] ??
-      (await stackOutputs(cloudFormation, `ClinicConnect-${stage}-Api`)).PracticeDataRoleArn;
-    if (!dataRoleArn) throw new DrillError(`ClinicConnect-${stage}-Api has no PracticeDataRoleArn output.`);
+      values['drill-role-arn'] ??
+      (await stackOutputs(cloudFormation, dataStackName(stage))).RestoreDrillRoleArn;
+    if (!dataRoleArn) {
+      throw new DrillError(
+        `${dataStackName(stage)} has no RestoreDrillRoleArn output: deploy the current version.`,
+      );
+    }
     const credentials = new StsPracticeCredentials({ roleArn: dataRoleArn, sts: new STSClient({ region }) });
     // Before a restore that can take an hour: can these credentials get a practice session at all?
     try {
       await credentials.forPractice(PROBE_PRACTICE)();
     } catch (error) {
       console.error(
-        `Cannot start a session of the practice data role (${dataRoleArn}) to decrypt the sample: ` +
-          `${describeError(error)}. Run as a principal that role trusts, or with --skip-decrypt (counts only).`,
+        `Cannot start a session of the restore drill role (${dataRoleArn}) to decrypt the sample: ` +
+          `${describeError(error)}. Run with credentials allowed sts:AssumeRole and sts:TagSession on it, or ` +
+          'with --skip-decrypt (counts only).',
       );
       return 1;
     }

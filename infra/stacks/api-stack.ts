@@ -1,10 +1,22 @@
-import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  type IDomainName,
+  type IHttpApi,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { CapabilityId } from '../../layers/capabilities';
 import {
@@ -16,7 +28,7 @@ import type { EventFunctionDefinition } from '../../layers/functions/event-funct
 import type { RouteDefinition } from '../../layers/http/route';
 import type { AwsCapability, AwsStage } from '../capabilities/capability';
 import { type CapabilityRegistry, capabilitiesOf } from '../capabilities/registry';
-import type { StageConfig } from '../config';
+import { type StageConfig, StageConfigError } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
 import type { StageFunctionSettings } from '../constructs/app-function';
 import { DeclaredFunction } from '../constructs/declared-function';
@@ -24,10 +36,9 @@ import { LogEncryptionKey } from '../constructs/log-encryption-key';
 import { OffboardingFunction } from '../constructs/offboarding-function';
 import { OnboardingFunction } from '../constructs/onboarding-function';
 import { OperatorAlarms } from '../constructs/operator-alarms';
-import { PracticeDataRole } from '../constructs/practice-data-role';
+import { practiceDataRoleName } from '../constructs/practice-data-role';
 import { PracticeExportBucket } from '../constructs/practice-export-bucket';
 import { needsSignIn, userPoolAuthorizer } from '../constructs/route-authorizer';
-import { unionPracticeAccess } from '../constructs/table-access';
 import type { StageTables } from './data-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -40,8 +51,10 @@ export interface ApiStackProps extends StackProps {
   entryOf?: (definition: FunctionDefinition) => string;
   tables: StageTables;
   tableKey: IKey;
-  /** The HTTP API of the gateway stack; this stack adds the routes. */
+  /** The HTTP API of the gateway stack; this stack adds the routes and the stage. */
   httpApi: IHttpApi;
+  /** The API's custom domain (gateway stack), mapped here to the stage; absent without one. */
+  apiDomain?: IDomainName;
   /** Staff tokens come from this pool, issued to this client (the console's). */
   userPool: IUserPool;
   userPoolClient: IUserPoolClient;
@@ -51,6 +64,23 @@ export interface ApiStackProps extends StackProps {
    */
   consoleOrigin: string;
 }
+
+/**
+ * What one access log line holds. Only metadata: no path (it can carry identifiers), no query string, no
+ * headers, no bodies. The route key is the template (`GET /api/staff/{staffId}`), never the values.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  time: '$context.requestTimeEpoch',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  responseBytes: '$context.responseLength',
+  sourceIp: '$context.identity.sourceIp',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+};
 
 /**
  * A stage setting by its context key: what other stacks made (`derived`), a field of the stage config (lists
@@ -87,18 +117,19 @@ function declaredAlarms(
 }
 
 /**
- * One function and one route of the HTTP API per entry of the route table, the authorizer in front, and the
- * practice data role: the functions' only way to practice data.
+ * One function and one route of the HTTP API per entry of the route table, the authorizer in front, and
+ * each function's own practice data role: its only way to practice data.
  */
 export class ApiStack extends Stack {
   readonly functions: ReadonlyMap<string, DeclaredFunction>;
   /** The gateway stack's API as this stack sees it: routes and the authorizer are created under it. */
   readonly httpApi: IHttpApi;
-  readonly practiceDataRole?: PracticeDataRole;
-  /** The operator's onboarding function (with the practice data role: new keys name that role). */
+  /** The operator's onboarding function: the only principal that creates practice keys. */
   readonly onboarding?: OnboardingFunction;
   readonly offboarding?: OffboardingFunction;
   readonly alarms: OperatorAlarms;
+  /** The API's `$default` stage: throttles (the stage's, and each route's own), access logs, the domain. */
+  readonly stage: HttpStage;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -111,18 +142,6 @@ export class ApiStack extends Stack {
     const authorizer = props.routes.some(needsSignIn)
       ? userPoolAuthorizer(props.userPool, props.userPoolClient)
       : undefined;
-
-    // The practice data role trusts the functions that use it, and they need its ARN: it is created after
-    // them (below), and they refer to it lazily. In this stack, not the data stack: the trust policy names
-    // these functions' roles, and the data stack is deployed before them.
-    let practiceDataRole: PracticeDataRole | undefined;
-    const practiceDataRoleArn = Lazy.string({
-      produce: () => {
-        if (!practiceDataRole)
-          throw new Error('No route uses practice data: there is no practice data role.');
-        return practiceDataRole.roleArn;
-      },
-    });
 
     const stageSettings: StageFunctionSettings = {
       stage: config.stage,
@@ -165,28 +184,45 @@ export class ApiStack extends Stack {
         return instance;
       });
     const readSetting = settingReader(config, { consoleOrigin: props.consoleOrigin });
+    /** A function's reserved concurrency: its own, else the smallest its outside systems ask for. */
+    const reservation = (definition: FunctionDefinition): { reservedConcurrency?: number } => {
+      if (!config.reserveConcurrency) return {};
+      const asked = [
+        definition.lambda?.reservedConcurrency,
+        ...(definition.lambda?.reservedConcurrency
+          ? []
+          : capabilitiesOf(props.capabilities, definition).map((c) => c.reservedConcurrency)),
+      ].filter((n): n is number => typeof n === 'number');
+      return asked.length > 0 ? { reservedConcurrency: Math.min(...asked) } : {};
+    };
 
     const functions = new Map<string, DeclaredFunction>();
+    const httpRoutes: HttpRoute[] = [];
     for (const route of props.routes) {
       const routeFunction = new DeclaredFunction(this, route.id, {
         definition: route,
         ...(props.entryOf ? { entry: props.entryOf(route) } : {}),
         description: `${route.method} ${route.path} (${route.id})`,
         ...stageSettings,
+        region: config.region,
         tables: props.tables,
         tableKey: props.tableKey,
-        practiceDataRoleArn,
         capabilities: capabilitiesFor(route),
         readSetting,
         invocation: {
           deadLetterQueue:
             'Invoked synchronously by API Gateway: the caller receives the error, and a dead-letter queue only ' +
             'ever receives failed asynchronous invocations.',
-          concurrency:
-            'Concurrency is bounded by the HTTP API stage throttle (rate and burst limits from the stage ' +
-            'config). Reserving concurrency per function would carve it out of the account pool and fails to ' +
-            'deploy in accounts still at a low concurrency quota.',
+          concurrency: config.reserveConcurrency
+            ? 'Calls no outside system, only DynamoDB, KMS and STS in its own region, which answer in ' +
+              'milliseconds: its concurrency is bounded by the HTTP API stage throttle (apiRateLimit, ' +
+              'apiBurstLimit) and its route’s own where it declares one, and a short timeout frees it. ' +
+              'Functions that call outside systems (PDS, Cognito) reserve, and are capped at, their own.'
+            : 'This stage reserves no concurrency (reserveConcurrency=false, an account at a low concurrency ' +
+              'quota, where any reservation fails to deploy): concurrency is bounded by the HTTP API stage ' +
+              'throttle and the route throttles only. prod* stages must reserve.',
         },
+        ...reservation(route),
       });
       functions.set(route.id, routeFunction);
 
@@ -196,6 +232,7 @@ export class ApiStack extends Stack {
         integration: new HttpLambdaIntegration(`${route.id}Integration`, routeFunction.function),
         ...(needsSignIn(route) ? { authorizer } : {}),
       });
+      httpRoutes.push(httpRoute);
       if (!needsSignIn(route)) {
         acknowledge(
           httpRoute,
@@ -206,6 +243,8 @@ export class ApiStack extends Stack {
         );
       }
     }
+    this.stage = this.createStage(config, props, logKey, httpRoutes);
+
     // Event-driven functions: the same declarations, and their trigger capability connects them.
     for (const definition of props.eventFunctions) {
       const trigger = props.capabilities.get(definition.trigger.capability);
@@ -230,12 +269,13 @@ export class ApiStack extends Stack {
         ...(props.entryOf ? { entry: props.entryOf(definition) } : {}),
         description: `${definition.summary} (${definition.id})`,
         ...stageSettings,
+        region: config.region,
         tables: props.tables,
         tableKey: props.tableKey,
-        practiceDataRoleArn,
         capabilities: capabilitiesFor({ ...definition, uses }),
         readSetting,
         invocation: instance.invocation(definition),
+        ...reservation(definition),
       });
       instance.trigger(definition, {
         fn: eventFunction.function,
@@ -252,39 +292,29 @@ export class ApiStack extends Stack {
     for (const alarm of capabilityAlarms) alarm.addAlarmAction(new SnsAction(this.alarms.topic));
     new CfnOutput(this, 'OperatorAlarmTopic', { value: this.alarms.topic.topicArn });
 
-    const practiceFunctions = [...functions.values()].filter((fn) => fn.assumesPracticeDataRole);
+    const practiceFunctions = [...functions.values()].filter((fn) => fn.practiceDataRole);
+    // A shortened name (a long function id) must not collide with another function's.
+    const roleNames = [...functions.keys(), 'onboardPractice', 'offboardPractice'].map((owner) =>
+      practiceDataRoleName(config.stage, config.region, owner),
+    );
+    const clash = roleNames.find((name, i) => roleNames.indexOf(name) !== i);
+    if (clash) throw new Error(`Two functions would share the practice data role ${clash}: rename one.`);
     if (practiceFunctions.length > 0 && exports) {
-      // Offboarding reads, decrypts and deletes a practice's data through the same role as everyone else.
+      // Offboarding reads, decrypts and deletes a practice's data through a data role only it can assume.
       this.offboarding = new OffboardingFunction(this, 'OffboardPractice', {
         ...stageSettings,
+        region: config.region,
         tables: props.tables,
         tableKey: props.tableKey,
-        practiceDataRoleArn,
         exportBucket: exports.bucket,
         exportKey: exports.key,
       });
-      practiceDataRole = new PracticeDataRole(this, 'PracticeDataRole', {
-        stage: config.stage,
-        region: config.region,
-        assumedBy: [...practiceFunctions.map((fn) => fn.role), this.offboarding.role],
-        access: unionPracticeAccess([
-          ...practiceFunctions.map((fn) => fn.practiceAccess),
-          { directory: 'readwrite', records: 'readwrite', audit: 'readwrite' },
-        ]),
-        tables: props.tables,
-        tableKey: props.tableKey,
-        keyTags: { app: 'clinic-connect', stage: config.stage },
-      });
-      this.practiceDataRole = practiceDataRole;
-      // For the practice key policies (layers/crypto/kms-practice-keys.ts `dataRoleArns`).
-      new CfnOutput(this, 'PracticeDataRoleArn', { value: practiceDataRole.roleArn });
-
       this.onboarding = new OnboardingFunction(this, 'OnboardPractice', {
         ...stageSettings,
+        region: config.region,
         tables: props.tables,
         tableKey: props.tableKey,
         staffEmailDomains: config.staffEmailDomains,
-        practiceDataRoleArn: practiceDataRole.roleArn,
       });
       new CfnOutput(this, 'OffboardPracticeFunction', {
         value: this.offboarding.function.functionName,
@@ -297,5 +327,61 @@ export class ApiStack extends Stack {
           'aws lambda invoke --function-name <this> --payload \'{"operator":..,"name":..,"odsCode":..,"adminEmail":..}\' out.json',
       });
     }
+  }
+
+  /**
+   * The API's auto-deploying `$default` stage: the stage throttle (`apiRateLimit`, `apiBurstLimit`) for every
+   * route, each route's own tighter one where it declares `throttle`, access logs of metadata only, and the
+   * custom domain's mapping. Here rather than in the gateway stack: route settings name routes, which must
+   * exist before the stage that names them (API Gateway refuses "Unable to find Route by key").
+   */
+  private createStage(
+    config: StageConfig,
+    props: ApiStackProps,
+    logKey: IKey,
+    httpRoutes: readonly HttpRoute[],
+  ): HttpStage {
+    // Raw CloudFormation (the L1 property is JSON): ThrottlingRateLimit, as the template spells it.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const route of props.routes) {
+      if (!route.throttle) continue;
+      const { rateLimit, burstLimit } = route.throttle;
+      if (!(rateLimit > 0 && burstLimit > 0 && Number.isInteger(burstLimit))) {
+        throw new StageConfigError(
+          `${route.id}: its throttle needs a positive rate and a whole, positive burst.`,
+        );
+      }
+      if (rateLimit > config.apiRateLimit || burstLimit > config.apiBurstLimit) {
+        throw new StageConfigError(
+          `${route.id}: its throttle (${rateLimit}/s, burst ${burstLimit}) must be tighter than the stage's ` +
+            `(apiRateLimit ${config.apiRateLimit}, apiBurstLimit ${config.apiBurstLimit}).`,
+        );
+      }
+      routeSettings[`${route.method} ${route.path}`] = {
+        ThrottlingRateLimit: rateLimit,
+        ThrottlingBurstLimit: burstLimit,
+      };
+    }
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: config.logRetentionDays,
+      encryptionKey: logKey,
+    });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      // Routes are deployed to the stage as soon as they change.
+      autoDeploy: true,
+      throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
+      ...(props.apiDomain ? { domainMapping: { domainName: props.apiDomain } } : {}),
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    if (Object.keys(routeSettings).length > 0) {
+      (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
+    }
+    for (const route of httpRoutes) stage.node.addDependency(route);
+    return stage;
   }
 }

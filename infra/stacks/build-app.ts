@@ -94,7 +94,7 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
   });
   const gateway = new GatewayStack(app, `${prefix}-Gateway`, {
     env,
-    description: `ClinicConnect ${config.stage}: HTTP API, its stage and access logs`,
+    description: `ClinicConnect ${config.stage}: HTTP API and its custom domain`,
     config,
   });
   const webAcl = config.webAclArn
@@ -118,7 +118,7 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
   });
   const api = new ApiStack(app, `${prefix}-Api`, {
     env,
-    description: `ClinicConnect ${config.stage}: one function and one route per entry of the route table`,
+    description: `ClinicConnect ${config.stage}: one function and one route per entry of the route table, the API's stage`,
     config,
     routes: options.routes ?? ROUTES,
     eventFunctions: options.eventFunctions ?? EVENT_FUNCTIONS,
@@ -127,6 +127,7 @@ export function buildApp(app: App, config: StageConfig, options: BuildAppOptions
     tables: data.tables,
     tableKey: data.tableKey,
     httpApi: gateway.httpApi,
+    ...(gateway.domain ? { apiDomain: gateway.domain } : {}),
     userPool: identity.userPool,
     userPoolClient: web.consoleClient,
     consoleOrigin: web.consoleOrigin,

@@ -1,10 +1,13 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AccountRootPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { TABLES, type TableId } from '../../layers/storage/tables';
 import type { StageConfig } from '../config';
 import { DailyTableBackup } from '../constructs/daily-table-backup';
+import { PracticeDataRole } from '../constructs/practice-data-role';
+import { practiceKeyStatement, practiceSessionStatements } from '../constructs/table-access';
 
 export type StageTables = { readonly [K in TableId]: ITable };
 
@@ -21,6 +24,8 @@ export class DataStack extends Stack {
   readonly tables: StageTables;
   readonly tableKey: Key;
   readonly backup: DailyTableBackup;
+  /** For `npm run backup:drill`: decrypts a sample of restored values, one practice per session. */
+  readonly restoreDrillRole: PracticeDataRole;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -71,6 +76,23 @@ export class DataStack extends Stack {
       copyRegion: config.backupCopyRegion,
     });
 
+    // The restore drill decrypts a sample of a restored table's values with their practices' keys, which only
+    // practice data roles may use: a role of that family for the account's operators. Its sessions may only
+    // Decrypt, with one practice's key and context; they read no table (the drill reads the restored table
+    // and the key records with the operator's own credentials). Operators need sts:AssumeRole and
+    // sts:TagSession on it in their own IAM policies: trusting the account leaves who to IAM.
+    this.restoreDrillRole = new PracticeDataRole(this, 'RestoreDrill', {
+      stage: config.stage,
+      region: config.region,
+      owner: 'restoreDrill',
+      description: 'Restore drill: decrypt a sample of restored values, one practice per session (operators)',
+      trustedBy: new AccountRootPrincipal(),
+      statements: [
+        ...practiceSessionStatements({}, this.tables, this.tableKey),
+        practiceKeyStatement({ app: 'clinic-connect', stage: config.stage }, ['kms:Decrypt']),
+      ],
+    });
+
     // What a restore (and `npm run backup:drill`) needs to find: read with DescribeStacks.
     for (const definition of TABLES) {
       new CfnOutput(this, `${definition.id}TableName`, { value: this.tables[definition.id].tableName });
@@ -78,5 +100,6 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'TableKeyArn', { value: this.tableKey.keyArn });
     new CfnOutput(this, 'BackupVaultName', { value: this.backup.vault.vault.backupVaultName });
     new CfnOutput(this, 'BackupRestoreRoleArn', { value: this.backup.restoreRole.roleArn });
+    new CfnOutput(this, 'RestoreDrillRoleArn', { value: this.restoreDrillRole.roleArn });
   }
 }

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnUserPoolRiskConfigurationAttachment,
@@ -13,12 +13,15 @@ import {
   VerificationEmailStyle,
 } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { STAFF_STANDING_ATTRIBUTES } from '../../layers/directory/directory-store';
 import type { StageConfig } from '../config';
 import { AppFunction, type StageFunctionSettings } from '../constructs/app-function';
 import { LogEncryptionKey } from '../constructs/log-encryption-key';
+import { PracticeDataRole } from '../constructs/practice-data-role';
+import { assumePracticeDataRoleStatement, practiceSessionStatements } from '../constructs/table-access';
 
 export interface IdentityStackProps extends StackProps {
   config: StageConfig;
@@ -31,16 +34,16 @@ export interface IdentityStackProps extends StackProps {
 export const TRIGGER_FUNCTION_SETTINGS = { memoryMb: 256, timeoutSeconds: 5 } as const;
 
 /**
- * The partitions the token trigger reads: an account's membership pointer and its practice's staff record.
- *
- * It keeps this direct read (GetItem only), where the api stack's functions use practice-scoped credentials:
- * it runs inside Cognito's sign-in, before any token names a practice, and its
- * answer (`practice_id`) is what the API later assumes the practice data role for. The practice it reads is
- * the one the account's own membership pointer names, never a request's input, so assuming the role for that
- * practice would check nothing new, and would cost an STS call inside Cognito's 5-second trigger budget. (The
- * role also lives in the api stack, deployed after this one, whose functions' roles it trusts.)
+ * What the token trigger reads with its own role: an account's membership pointer (`USER#<sub>`: which
+ * practice), nothing else. The member's role and status it reads through a practice data role of its own
+ * (`…-PracticeData-preTokenGeneration`, in this stack, trusted by the trigger's role only), in a session
+ * tagged with the practice the pointer names: only that practice's partition of the directory, only GetItem,
+ * and only the attributes `STAFF_STANDING_ATTRIBUTES` (DynamoDB fine-grained access control), so neither a
+ * bug nor a compromised trigger reads a name, an email, an invitation or a wrapped key, nor another
+ * practice's items. The session costs one STS call per practice per container (cached for its 15 minutes),
+ * well inside Cognito's 5-second budget.
  */
-export const TOKEN_TRIGGER_PARTITIONS = ['USER#*', 'PRACTICE#*'] as const;
+export const TOKEN_TRIGGER_PARTITIONS = ['USER#*'] as const;
 
 /**
  * Who staff are: the Cognito user pool (email sign-in, a password and an authenticator app, threat
@@ -54,6 +57,8 @@ export class IdentityStack extends Stack {
   readonly domain: UserPoolDomain;
   readonly preSignUp: AppFunction;
   readonly preTokenGeneration: AppFunction;
+  /** The token trigger's practice sessions: one member's role and status, in one practice. */
+  readonly tokenClaimsDataRole: PracticeDataRole;
 
   constructor(scope: Construct, id: string, props: IdentityStackProps) {
     super(scope, id, props);
@@ -86,6 +91,10 @@ export class IdentityStack extends Stack {
       invocation,
     });
 
+    let tokenClaimsDataRole: PracticeDataRole | undefined;
+    const tokenClaimsDataRoleArn = Lazy.string({
+      produce: () => (tokenClaimsDataRole as PracticeDataRole).roleArn,
+    });
     this.preTokenGeneration = new AppFunction(this, 'PreTokenGeneration', {
       ...functionSettings,
       ...TRIGGER_FUNCTION_SETTINGS,
@@ -95,10 +104,12 @@ export class IdentityStack extends Stack {
       environment: {
         STAFF_EMAIL_DOMAINS: staffEmailDomains,
         TABLE_DIRECTORY: props.directoryTable.tableName,
+        PRACTICE_DATA_ROLE_ARN: tokenClaimsDataRoleArn,
       },
       statements: [
+        assumePracticeDataRoleStatement(tokenClaimsDataRoleArn),
         new PolicyStatement({
-          sid: 'DirectoryMembershipAndStaffRead',
+          sid: 'DirectoryMembershipRead',
           effect: Effect.ALLOW,
           actions: ['dynamodb:GetItem'],
           resources: [props.directoryTable.tableArn],
@@ -116,6 +127,20 @@ export class IdentityStack extends Stack {
       ],
       invocation,
     });
+    tokenClaimsDataRole = new PracticeDataRole(this, 'TokenClaimsPracticeData', {
+      stage: config.stage,
+      region: config.region,
+      owner: 'preTokenGeneration',
+      description: 'Token claims: one member’s role and status, in one practice per session',
+      trustedBy: new ArnPrincipal(this.preTokenGeneration.role.roleArn),
+      statements: practiceSessionStatements(
+        { directory: ['dynamodb:GetItem'] },
+        { directory: props.directoryTable },
+        props.tableKey,
+        { attributes: STAFF_STANDING_ATTRIBUTES },
+      ),
+    });
+    this.tokenClaimsDataRole = tokenClaimsDataRole;
 
     this.userPool = new UserPool(this, 'UserPool', {
       userPoolName: `clinic-connect-${config.stage}-staff`,

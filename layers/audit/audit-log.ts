@@ -13,6 +13,7 @@ export const AUDIT_EVENT_TYPES = [
   'staff.suspended',
   'staff.reinstated',
   'staff.role_changed',
+  'staff.authenticator_reset',
   'staff.aup_accepted',
   'patient.lookup',
   // Invitations by SMS (functions/invites). Details carry ids, outcomes and the patient reference (the NHS

@@ -14,7 +14,8 @@ import {
   NotFoundException,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { ROLE_ARN, roleArnParts } from '../config/role-arn';
+import { roleArnParts } from '../config/role-arn';
+import { practiceDataRolePattern } from '../isolation/practice-data-roles';
 import { logger } from '../observability/powertools';
 import { PracticeKeyUnavailableError } from './errors';
 import { type KeyMaterialStore, PRACTICE_KEY_ARN_RECORD } from './key-material-store';
@@ -36,10 +37,11 @@ export interface KmsPracticeKeysOptions {
   /** `aws` unless in another partition. */
   partition?: string;
   /**
-   * The roles that read and write practice data (the handlers' execution roles). The key policy lets them use
-   * a practice's key only with `kms:EncryptionContext:practiceId` equal to that practice.
+   * The ARN pattern of the stage's practice data roles (layers/isolation/practice-data-roles.ts): the key
+   * policy lets roles of that name use a practice's key, only with `kms:EncryptionContext:practiceId` equal
+   * to that practice, and only as far as their own IAM policies allow too.
    */
-  dataRoleArns: readonly string[];
+  dataRolePattern: string;
   /** For CreateKey, EnableKeyRotation, CreateAlias, ScheduleKeyDeletion, DeleteAlias: the onboarding role's. */
   adminClient: KMSClient;
   /**
@@ -79,26 +81,32 @@ export function practiceKeyAlias(stage: string, practiceId: string): string {
 /**
  * The key policy of a practice key. KMS requires someone to be able to administer a key (else the key is
  * unmanageable and CreateKey refuses the policy): the account root, for key ADMINISTRATION only, so that IAM
- * policies decide which operators may do it. Note what it leaves out: no Encrypt/Decrypt/GenerateDataKey, no
- * ReEncrypt, and no CreateGrant (a grant could hand decryption to anyone without the context condition).
+ * policies decide which operators may do it. Note what it leaves out: no ReEncrypt, and no CreateGrant (a
+ * grant could hand decryption to anyone without the context condition).
  *
- * Using the key is allowed only to the data roles, and only with the encryption context naming this practice:
- * a role that serves practice B cannot get practice A's key to wrap or unwrap anything, whatever it asks.
+ * Using the key: only principals of this account whose ARN is a practice data role of this stage and region
+ * (`ClinicConnect-<stage>-<region>-PracticeData-*`: one role per function, and the restore drill's), only
+ * with the encryption context naming this practice, and only when their own IAM policy allows it as well
+ * (the account is the principal, so IAM must agree): a function whose practice session has no key statement
+ * (it does not declare `uses: ['practice-keys']`) cannot use the key even though its role's name matches.
+ * The pattern is what lets a function added later use keys made earlier, without rewriting their policies;
+ * creating a role of that name needs IAM administration, which can rewrite a key policy anyway.
  */
 export function practiceKeyPolicy(input: {
   practiceId: string;
   accountId: string;
   partition?: string;
-  dataRoleArns: readonly string[];
+  dataRolePattern: string;
 }) {
   const partition = input.partition ?? 'aws';
+  const account = `arn:${partition}:iam::${input.accountId}:root`;
   return {
     Version: '2012-10-17',
     Statement: [
       {
         Sid: 'KeyAdministrationByTheAccount',
         Effect: 'Allow',
-        Principal: { AWS: `arn:${partition}:iam::${input.accountId}:root` },
+        Principal: { AWS: account },
         Action: [
           'kms:CreateAlias',
           'kms:UpdateAlias',
@@ -122,16 +130,21 @@ export function practiceKeyPolicy(input: {
         Resource: '*',
       },
       {
-        Sid: 'PracticeDataOnlyWithThisPracticesContext',
+        Sid: 'PracticeDataRolesOnlyWithThisPracticesContext',
         Effect: 'Allow',
-        Principal: { AWS: [...input.dataRoleArns] },
+        Principal: { AWS: account },
         Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',
-        Condition: { StringEquals: { 'kms:EncryptionContext:practiceId': input.practiceId } },
+        Condition: {
+          StringEquals: { 'kms:EncryptionContext:practiceId': input.practiceId },
+          ArnLike: { 'aws:PrincipalArn': input.dataRolePattern },
+        },
       },
     ],
   };
 }
+
+const DATA_ROLE_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/ClinicConnect-[a-z0-9-]+-PracticeData-\*$/;
 
 /**
  * AWS adapter: one customer-managed KMS key per practice (symmetric, yearly automatic rotation, alias naming
@@ -143,22 +156,24 @@ export class KmsPracticeKeys implements PracticeKeys {
   private readonly dataKeys: PracticeDataKeys;
 
   /**
-   * The keys of a deployed stage, used through its practice data role: the only role the keys' policies let
-   * use them, and the account that owns them. Without `adminClient`, a plain client of the function's own
+   * The keys of a deployed stage, used through the caller's practice data role (the keys' policies let the
+   * stage's practice data roles use them), in the account that owns them. Without `adminClient`, a plain client of the function's own
    * role (granted key administration only where a function needs it: onboarding and offboarding).
    */
   static forDataRole(options: {
     stage: string;
     region: string;
+    /** The caller's own practice data role: it names the account (and partition) of the keys. */
     dataRoleArn: string;
     kmsClientFor: (practiceId: string) => KMSClient;
     store: KeyMaterialStore;
     adminClient?: KMSClient;
   }): KmsPracticeKeys {
+    const account = roleArnParts(options.dataRoleArn);
     return new KmsPracticeKeys({
       stage: options.stage,
-      ...roleArnParts(options.dataRoleArn),
-      dataRoleArns: [options.dataRoleArn],
+      ...account,
+      dataRolePattern: practiceDataRolePattern({ ...account, stage: options.stage, region: options.region }),
       adminClient: options.adminClient ?? new KMSClient({ region: options.region, maxAttempts: 3 }),
       kmsClientFor: options.kmsClientFor,
       store: options.store,
@@ -168,8 +183,8 @@ export class KmsPracticeKeys implements PracticeKeys {
   constructor(private readonly options: KmsPracticeKeysOptions) {
     if (!/^\d{12}$/.test(options.accountId))
       throw new TypeError('accountId must be a 12-digit AWS account id.');
-    if (options.dataRoleArns.length === 0 || !options.dataRoleArns.every((arn) => ROLE_ARN.test(arn))) {
-      throw new TypeError('dataRoleArns must list at least one IAM role ARN.');
+    if (!DATA_ROLE_PATTERN.test(options.dataRolePattern)) {
+      throw new TypeError('dataRolePattern must be the ARN pattern of a stage’s practice data roles.');
     }
     this.dataKeys = new PracticeDataKeys({
       store: options.store,

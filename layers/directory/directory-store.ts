@@ -7,7 +7,10 @@ import {
   paginateQuery,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import * as z from '../validation/z';
 import { directoryKeys, Invitation, Membership, Practice, StaffMember } from './model';
+
+const StaffStanding = z.pick(StaffMember, { practiceId: true, role: true, status: true });
 
 /** The write lost a race: the record changed (or appeared) since it was read. */
 export class StaleWriteError extends Error {
@@ -19,6 +22,8 @@ export interface DirectoryStore {
   getPractice(practiceId: string): Promise<Practice | undefined>;
   findPracticeByOdsCode(odsCode: string): Promise<Practice | undefined>;
   getStaff(practiceId: string, sub: string): Promise<StaffMember | undefined>;
+  /** Only a member's role and status (what their tokens carry): no name, email or anything else. */
+  getStaffStanding(practiceId: string, sub: string): Promise<StaffStanding | undefined>;
   listStaff(practiceId: string): Promise<StaffMember[]>;
   getMembership(sub: string): Promise<Membership | undefined>;
   putPractice(practice: Practice): Promise<void>;
@@ -38,6 +43,15 @@ export interface DirectoryStore {
   putInvitation(invitation: Invitation): Promise<void>;
   deleteInvitation(practiceId: string, email: string): Promise<void>;
 }
+
+/** A member's role and status, read with only those attributes (the token trigger may read no others). */
+export type StaffStanding = Pick<StaffMember, 'practiceId' | 'role' | 'status'>;
+
+/**
+ * The attributes `getStaffStanding` reads, keys included: the token trigger's practice sessions may read these
+ * and no others (DynamoDB fine-grained access control, infra/stacks/identity-stack.ts).
+ */
+export const STAFF_STANDING_ATTRIBUTES = ['pk', 'sk', 'practiceId', 'role', 'status'] as const;
 
 /** The DynamoDB adapter; locally the same code talks to dynalite. Parsing drops the key attributes. */
 export class DynamoDirectoryStore implements DirectoryStore {
@@ -73,6 +87,18 @@ export class DynamoDirectoryStore implements DirectoryStore {
       new GetCommand({ TableName: this.tableName, Key: directoryKeys.staff(practiceId, sub) }),
     );
     return Item ? StaffMember.parse(Item) : undefined;
+  }
+
+  async getStaffStanding(practiceId: string, sub: string): Promise<StaffStanding | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: directoryKeys.staff(practiceId, sub),
+        ProjectionExpression: '#practiceId, #role, #status',
+        ExpressionAttributeNames: { '#practiceId': 'practiceId', '#role': 'role', '#status': 'status' },
+      }),
+    );
+    return Item ? StaffStanding.parse(Item) : undefined;
   }
 
   async listStaff(practiceId: string): Promise<StaffMember[]> {

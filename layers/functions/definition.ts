@@ -2,10 +2,22 @@ import type { ZodMiniObject } from 'zod/mini';
 import type { CapabilityId } from '../capabilities';
 import type { TableId } from '../storage/tables';
 
-/** What a function may do to one table. `platform`: the PLATFORM partition only; `practice`: practice partitions. */
+/**
+ * What a function may do to one table. `read`: get and query; `append`: put items and nothing else (no read,
+ * update or delete: an audit trail's writers); `readappend`: both (whole-item writes, conditional puts; no
+ * UpdateItem or DeleteItem); `readwrite`: all of it. `platform`: the PLATFORM partition only; `practice`:
+ * practice partitions.
+ */
+export type TableAccess = 'read' | 'append' | 'readappend' | 'readwrite';
 export interface TableGrant {
-  access: 'read' | 'readwrite' | 'append';
+  access: TableAccess;
   scope: 'platform' | 'practice' | 'any';
+  /**
+   * With scope `practice` or `any`: what it does to the table's account keys (`USER#<sub>` membership
+   * pointers, the ODS-code lookup: neither the platform's nor a practice's). Default `read`, which is all the
+   * staff gate needs; registration, which creates a membership, says more.
+   */
+  accountKeys?: TableAccess;
 }
 export type TableGrants = Partial<Record<TableId, TableGrant>>;
 
@@ -25,6 +37,12 @@ export interface AlarmDefinition {
 export interface FunctionLimits {
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * Lambda concurrency reserved for (and capping) this function, in AWS. Without it, a function that uses a
+   * capability which declares a reservation (an outside system's) gets the smallest of theirs; others share
+   * the account's unreserved pool.
+   */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -71,12 +89,30 @@ export function settingContextKey(variable: string): string {
   return variable.toLowerCase().replace(/_([a-z0-9])/g, (_, next: string) => next.toUpperCase());
 }
 
+/** What each level allows, as parts: reading, putting, updating and deleting. */
+const PARTS: Record<TableAccess, readonly ('read' | 'put' | 'change')[]> = {
+  read: ['read'],
+  append: ['put'],
+  readappend: ['read', 'put'],
+  readwrite: ['read', 'put', 'change'],
+};
+
+/** The smallest level that allows everything either allows. */
+export function widerAccess(a: TableAccess | undefined, b: TableAccess): TableAccess {
+  if (!a) return b;
+  const wanted = new Set([...PARTS[a], ...PARTS[b]]);
+  return (Object.keys(PARTS) as TableAccess[]).find((level) =>
+    [...wanted].every((part) => PARTS[level].includes(part)),
+  ) as TableAccess;
+}
+
 function widen(a: TableGrant | undefined, b: TableGrant): TableGrant {
   if (!a) return b;
-  const rank = { read: 0, append: 1, readwrite: 2 } as const;
+  const accountKeys = a.accountKeys ?? b.accountKeys;
   return {
-    access: rank[a.access] >= rank[b.access] ? a.access : b.access,
+    access: widerAccess(a.access, b.access),
     scope: a.scope === b.scope ? a.scope : 'any',
+    ...(accountKeys ? { accountKeys } : {}),
   };
 }
 
@@ -88,7 +124,7 @@ function widen(a: TableGrant | undefined, b: TableGrant): TableGrant {
 export function effectiveTableGrants(definition: FunctionDefinition & { auth?: string }): TableGrants {
   const grants: TableGrants = {};
   for (const [id, grant] of Object.entries(definition.tables ?? {}) as [TableId, TableGrant | undefined][]) {
-    if (grant) grants[id] = { access: grant.access, scope: grant.scope };
+    if (grant) grants[id] = { ...grant };
   }
   if (definition.auth === 'staff') {
     grants.directory = widen(grants.directory, { access: 'read', scope: 'practice' });

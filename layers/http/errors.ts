@@ -10,7 +10,16 @@ export class HttpError extends Error {
     readonly status: number,
     readonly title: string,
     message: string,
-    readonly details: { issues?: FieldIssue[]; headers?: Record<string, string>; type?: ProblemType } = {},
+    readonly details: {
+      issues?: FieldIssue[];
+      headers?: Record<string, string>;
+      type?: ProblemType;
+      /**
+       * Why the request was refused, for an audit trail (`body-too-large`, `body.nhsNumber`): field names and
+       * fixed words only, never a value. The caller is not shown it.
+       */
+      reason?: string;
+    } = {},
   ) {
     super(message);
   }
@@ -25,9 +34,17 @@ export interface FieldIssue {
 }
 
 export class BadRequestError extends HttpError {
-  constructor(message: string, issues?: FieldIssue[]) {
-    super(400, 'Bad request', message, issues ? { issues } : {});
+  constructor(message: string, issues?: FieldIssue[], reason?: string) {
+    super(400, 'Bad request', message, {
+      ...(issues ? { issues } : {}),
+      ...(reason ? { reason } : issues?.length ? { reason: fieldsOf(issues) } : {}),
+    });
   }
+}
+
+/** `body.nhsNumber,body.birthDate`: the fields a list of issues names, each once, in order. */
+export function fieldsOf(issues: readonly FieldIssue[]): string {
+  return [...new Set(issues.map((issue) => issue.field))].join(',');
 }
 export class UnauthorizedError extends HttpError {
   constructor(message = 'Sign in to continue.') {
@@ -35,8 +52,8 @@ export class UnauthorizedError extends HttpError {
   }
 }
 export class ForbiddenError extends HttpError {
-  constructor(message = 'You do not have permission to do that.', type?: ProblemType) {
-    super(403, 'Forbidden', message, type ? { type } : {});
+  constructor(message = 'You do not have permission to do that.', type?: ProblemType, reason?: string) {
+    super(403, 'Forbidden', message, { ...(type ? { type } : {}), ...(reason ? { reason } : {}) });
   }
 }
 export class NotFoundError extends HttpError {
@@ -69,12 +86,12 @@ export class GoneError extends HttpError {
 }
 export class PayloadTooLargeError extends HttpError {
   constructor(message: string) {
-    super(413, 'Payload too large', message);
+    super(413, 'Payload too large', message, { reason: 'body-too-large' });
   }
 }
 export class UnsupportedMediaTypeError extends HttpError {
   constructor(message = 'Send the request body as JSON (content-type: application/json).') {
-    super(415, 'Unsupported media type', message);
+    super(415, 'Unsupported media type', message, { reason: 'unsupported-media-type' });
   }
 }
 export class TooManyRequestsError extends HttpError {

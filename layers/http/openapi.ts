@@ -39,6 +39,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'Signed in, but not allowed to do this',
   404: 'Not found',
   409: 'Conflicts with the current state',
+  413: 'The request body is larger than 16 KB',
+  415: 'The request body is not sent as application/json',
   422: 'Understood, but it cannot be done: `detail` says why (for example, the number cannot be texted)',
   429: 'Too many requests; see Retry-After',
   500: 'Something went wrong on our side',

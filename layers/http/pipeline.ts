@@ -12,11 +12,17 @@ import type { $ZodType, output } from 'zod/v4/core';
 import { logger, metrics } from '../observability/powertools';
 import type { StoreAccess } from '../practice/practice-stores';
 import * as z from '../validation/z';
-import { BadRequestError, HttpError } from './errors';
+import { HttpError } from './errors';
 import { identityFromAuthorizer } from './identity';
 import { declaredHeaders, parsePart, readJsonBody } from './request-parsing';
 import type { RouteDefinition } from './route';
-import { type AccountCaller, admitAccount, admitStaff, type StaffCaller } from './staff-gate';
+import {
+  type AccountCaller,
+  admitAccount,
+  admitStaff,
+  type StaffCaller,
+  StaffRefusedError,
+} from './staff-gate';
 
 /** The parsed type of an optional schema; `undefined` where the route declares none. */
 type Infer<S> = [Exclude<S, undefined>] extends [never]
@@ -109,6 +115,25 @@ function errorBoundary(): middy.MiddlewareObj<
   };
 }
 
+/**
+ * An attempt the API refused before the handler ran, by a member it knows: the gate refused them (403), or
+ * their request was not valid (400, 413, 415). Routes that must put every attempt on record get one call per
+ * such attempt (`onRejected`).
+ */
+export interface RejectedAttempt {
+  /** The member: admitted, or known to the gate that refused them. */
+  caller: StaffCaller;
+  /** What the caller is told, unless the hook throws another HttpError (a 429 once over a limit). */
+  error: HttpError;
+  /** `gate` (who they are) or `request` (what they sent). */
+  stage: 'gate' | 'request';
+  /** The true reason, for an audit trail: field names or fixed words (`body-too-large`), never values. */
+  reason: string;
+  /** The parsed JSON body, if the request got that far. */
+  rawBody: unknown;
+  requestId: string;
+}
+
 /** What the pipeline needs beside the route: on `staff` routes, the stores the gate admits callers with. */
 export type PipelineOptions<R extends RouteDefinition> = (R['auth'] extends 'staff'
   ? {
@@ -117,15 +142,11 @@ export type PipelineOptions<R extends RouteDefinition> = (R['auth'] extends 'sta
     }
   : { stores?: never }) & {
   /**
-   * Staff routes whose every attempt must be on record (patient lookups): called when the admitted caller's
-   * request fails validation, before the 400 goes out. `rawBody` is the parsed JSON, if it parsed.
+   * Staff routes whose every attempt must be on record (patient lookups): called for each attempt refused
+   * before the handler, and awaited before the answer goes out, so that a failure to record it fails the
+   * request (routes that must audit fail closed). It may throw an HttpError to answer with instead.
    */
-  onInvalidRequest?: (invalid: {
-    caller: StaffCaller;
-    error: BadRequestError;
-    rawBody: unknown;
-    requestId: string;
-  }) => Promise<void>;
+  onRejected?: (attempt: RejectedAttempt) => Promise<void>;
 };
 
 /**
@@ -144,18 +165,38 @@ export function httpHandler<R extends RouteDefinition>(
   ...[options]: R['auth'] extends 'staff' ? [PipelineOptions<R>] : [PipelineOptions<R>?]
 ): HttpHandler {
   const stores = options?.stores;
+  if (route.everyAttemptAudited && !options?.onRejected) {
+    throw new TypeError(`${route.id} audits every attempt: its handler must pass onRejected.`);
+  }
   const core = async (
     event: APIGatewayProxyEventV2WithJWTAuthorizer,
     context: Context,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     logger.appendKeys({ request_id: requestId, route: route.id });
-    const caller =
-      route.auth === 'staff'
-        ? await admitStaff(requiredStores(stores, route), identityFromAuthorizer(event), route)
-        : route.auth === 'account'
-          ? admitAccount(identityFromAuthorizer(event))
-          : undefined;
+    const onRejected = route.auth === 'staff' ? options?.onRejected : undefined;
+    let caller: StaffCaller | AccountCaller | undefined;
+    try {
+      caller =
+        route.auth === 'staff'
+          ? await admitStaff(requiredStores(stores, route), identityFromAuthorizer(event), route)
+          : route.auth === 'account'
+            ? admitAccount(identityFromAuthorizer(event))
+            : undefined;
+    } catch (error) {
+      if (error instanceof StaffRefusedError && onRejected) {
+        logger.appendKeys({ practice_id: error.member.practiceId });
+        await onRejected({
+          caller: error.member,
+          error,
+          stage: 'gate',
+          reason: error.details.reason ?? 'refused',
+          rawBody: undefined,
+          requestId,
+        });
+      }
+      throw error;
+    }
     if (caller && 'practiceId' in caller) logger.appendKeys({ practice_id: caller.practiceId });
     let rawBody: unknown;
     let params: unknown;
@@ -175,9 +216,15 @@ export function httpHandler<R extends RouteDefinition>(
         body = parsePart('body', undefined, event.body);
       }
     } catch (error) {
-      if (error instanceof BadRequestError && options?.onInvalidRequest && route.auth === 'staff' && caller) {
-        // Awaited, so that a failure to record it fails the request (routes that must audit fail closed).
-        await options.onInvalidRequest({ caller: caller as StaffCaller, error, rawBody, requestId });
+      if (error instanceof HttpError && error.status < 500 && onRejected && caller && 'stores' in caller) {
+        await onRejected({
+          caller: caller as StaffCaller,
+          error,
+          stage: 'request',
+          reason: error.details.reason ?? 'request',
+          rawBody,
+          requestId,
+        });
       }
       throw error;
     }

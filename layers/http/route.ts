@@ -60,6 +60,25 @@ export interface RouteDefinition<
   response: { status: number; description: string; schema: Response };
   /** Error statuses this route can answer besides 400/401/403/500, for the API document. */
   errors?: number[];
+  /**
+   * A route whose every attempt must be on record (patient lookups): each attempt by a member the gate knows,
+   * refused or not, leaves exactly one audit event of this type, and a refused one writes nothing else but
+   * its rate-limit counters (sort keys `RATE#<counters>…`). Its handler must pass `onRejected`; the fuzz
+   * suite holds it to both.
+   */
+  everyAttemptAudited?: { event: string; counters: string };
+  /**
+   * The route's own API Gateway throttle, tighter than the stage's default (synth refuses one that is not):
+   * requests per second across the stage, and the burst allowed above it. Over it, API Gateway answers 429
+   * before any function runs. For routes that reach slow or rate-limited outside systems (PDS, SMS), so that
+   * one of them cannot take the capacity every other route shares.
+   */
+  throttle?: RouteThrottle;
+}
+
+export interface RouteThrottle {
+  rateLimit: number;
+  burstLimit: number;
 }
 
 export function defineRoute<

@@ -1,8 +1,9 @@
-import type { StaffMember } from '../directory/model';
+import { PracticeId, type StaffMember } from '../directory/model';
 import { ACCEPTABLE_USE_POLICY } from '../identity/acceptable-use';
 import type { PracticeStores, StoreAccess } from '../practice/practice-stores';
 import { ACTION_DESCRIPTIONS, can } from '../universal/permissions';
-import { ForbiddenError, PROBLEM_TYPES } from './errors';
+import * as z from '../validation/z';
+import { ForbiddenError, PROBLEM_TYPES, type ProblemType } from './errors';
 import type { CallerIdentity } from './identity';
 import type { RouteDefinition } from './route';
 
@@ -30,19 +31,46 @@ const ROLE_NAMES: Record<StaffMember['role'], string> = {
   compliance_officer: 'compliance officer',
 };
 
-function notActive(staff: StaffMember): ForbiddenError | undefined {
+/**
+ * The gate refused a member it knows: their practice and staff record are found, they may not do this (not
+ * active yet or any more, the policy not accepted, their role not allowed). Routes that audit every attempt
+ * record it in that practice's trail (`PipelineOptions.onRejected`).
+ */
+export class StaffRefusedError extends ForbiddenError {
+  constructor(
+    message: string,
+    type: ProblemType,
+    reason: string,
+    readonly member: StaffCaller,
+  ) {
+    super(message, type, reason);
+  }
+}
+
+type Refusal = { message: string; type: ProblemType; reason: string };
+
+function notActive(staff: StaffMember): Refusal | undefined {
   switch (staff.status) {
     case 'active':
       return undefined;
     case 'pending':
-      return new ForbiddenError(
-        'Your account is waiting for approval by your practice.',
-        PROBLEM_TYPES.pendingApproval,
-      );
+      return {
+        message: 'Your account is waiting for approval by your practice.',
+        type: PROBLEM_TYPES.pendingApproval,
+        reason: 'pending-approval',
+      };
     case 'rejected':
-      return new ForbiddenError('Your practice has not approved this account.', PROBLEM_TYPES.rejected);
+      return {
+        message: 'Your practice has not approved this account.',
+        type: PROBLEM_TYPES.rejected,
+        reason: 'rejected',
+      };
     case 'suspended':
-      return new ForbiddenError('Your account has been suspended by your practice.', PROBLEM_TYPES.suspended);
+      return {
+        message: 'Your account has been suspended by your practice.',
+        type: PROBLEM_TYPES.suspended,
+        reason: 'suspended',
+      };
   }
 }
 
@@ -61,23 +89,42 @@ export async function admitStaff(
   identity: CallerIdentity,
   route: Pick<RouteDefinition, 'permission' | 'requiresAcceptableUse'>,
 ): Promise<StaffCaller> {
+  // A practice claim that is not even a practice id is a false claim (only a forged token could carry
+  // one): refused like any claim of a practice the caller is not a member of, before it names any store.
+  if (identity.practiceId !== undefined && !z.safeParse(PracticeId, identity.practiceId).success) {
+    throw new ForbiddenError(
+      'Your account is not linked to a practice yet.',
+      PROBLEM_TYPES.noPractice,
+      'no-practice',
+    );
+  }
   const practiceId =
     identity.practiceId ?? (await access.platform().getMembership(identity.subject))?.practiceId;
   const stores = practiceId ? access.practice(practiceId) : undefined;
   const staff = stores ? await stores.directory.getStaff(identity.subject) : undefined;
   if (!stores || !staff) {
-    throw new ForbiddenError('Your account is not linked to a practice yet.', PROBLEM_TYPES.noPractice);
-  }
-  const refusal = notActive(staff);
-  if (refusal) throw refusal;
-  if (route.requiresAcceptableUse !== false && staff.aupVersion !== ACCEPTABLE_USE_POLICY.version) {
-    throw new ForbiddenError('Accept the acceptable-use policy to continue.', PROBLEM_TYPES.aupRequired);
-  }
-  if (route.permission && !can(staff.role, route.permission)) {
     throw new ForbiddenError(
-      `As a ${ROLE_NAMES[staff.role]} you cannot ${ACTION_DESCRIPTIONS[route.permission]}.`,
-      PROBLEM_TYPES.permissionDenied,
+      'Your account is not linked to a practice yet.',
+      PROBLEM_TYPES.noPractice,
+      'no-practice',
     );
   }
-  return { ...admitAccount(identity), practiceId: staff.practiceId, staff, stores };
+  const member: StaffCaller = { ...admitAccount(identity), practiceId: staff.practiceId, staff, stores };
+  const refusal =
+    notActive(staff) ??
+    (route.requiresAcceptableUse !== false && staff.aupVersion !== ACCEPTABLE_USE_POLICY.version
+      ? {
+          message: 'Accept the acceptable-use policy to continue.',
+          type: PROBLEM_TYPES.aupRequired,
+          reason: 'aup-required',
+        }
+      : route.permission && !can(staff.role, route.permission)
+        ? {
+            message: `As a ${ROLE_NAMES[staff.role]} you cannot ${ACTION_DESCRIPTIONS[route.permission]}.`,
+            type: PROBLEM_TYPES.permissionDenied,
+            reason: 'permission-denied',
+          }
+        : undefined);
+  if (refusal) throw new StaffRefusedError(refusal.message, refusal.type, refusal.reason, member);
+  return member;
 }

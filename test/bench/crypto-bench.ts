@@ -13,7 +13,7 @@ import { KmsPracticeKeys } from '../../layers/crypto/kms-practice-keys';
 import { LocalPracticeKeys } from '../../layers/crypto/local-practice-keys';
 import { DEFAULT_KEY_CACHE_MS } from '../../layers/crypto/practice-keys';
 import { logger } from '../../layers/observability/powertools';
-import { ACCOUNT, DATA_ROLE, FakeKms } from '../unit/crypto/support/fake-kms';
+import { ACCOUNT, DATA_ROLE_PATTERN, FakeKms } from '../unit/crypto/support/fake-kms';
 import { summarise } from './stats';
 
 const OPS = Number(process.env.BENCH_CRYPTO_OPS ?? 1000);
@@ -88,7 +88,7 @@ async function benchKmsCalls() {
     const keys = new KmsPracticeKeys({
       stage: 'bench',
       accountId: ACCOUNT,
-      dataRoleArns: [DATA_ROLE],
+      dataRolePattern: DATA_ROLE_PATTERN,
       adminClient: admin.client,
       kmsClientFor: () => data.client,
       store,

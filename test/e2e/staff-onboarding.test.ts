@@ -77,22 +77,37 @@ describe('a new member of staff', () => {
     expect(await seriousAccessibilityViolations(newcomer)).toEqual([]);
   });
 
-  it('is approved by the practice admin from the staff page', async () => {
+  it('is waiting, as the practice admin’s home page says on arrival', async () => {
     const demoAdmin = stack.demo.staff.find((s) => s.role === 'practice_admin');
     if (!demoAdmin) throw new Error('no demo admin');
     await signInThroughConsole(admin, stack.url, demoAdmin);
-    await admin.waitForSelector('#home-manage-staff');
-    await admin.click('#home-manage-staff');
+    await admin.waitForSelector('#home-pending');
+    expect(await admin.textContent('#home-pending')).toMatch(/1 person is waiting for your approval/);
+    expect(await seriousAccessibilityViolations(admin)).toEqual([]);
+  });
+
+  it('is approved by the practice admin from the staff page, with the role chosen in the same step', async () => {
+    await admin.click('#home-pending-link');
     const row = admin.locator(`tr[data-email="${NEWCOMER.email}"]`);
     await row.waitFor();
     expect(await row.getAttribute('data-status')).toBe('pending');
     expect(await seriousAccessibilityViolations(admin)).toEqual([]);
     await row.locator('[data-action="approve"]').click();
+    await admin.waitForSelector('#approve-form');
+    expect(await admin.locator('h1').textContent()).toBe(`Approve ${NEWCOMER.name}`);
+    // No role is assumed: approving without choosing one says so.
+    await admin.click('#approve-form-submit');
+    await admin.waitForSelector('.nhsuk-error-summary');
+    expect(await seriousAccessibilityViolations(admin)).toEqual([]);
+    await admin.check('#role-clinician');
+    await admin.click('#approve-form-submit');
     await admin.waitForSelector('#staff-success');
-    expect(await admin.textContent('#staff-success-message')).toContain(`${NEWCOMER.name} has been approved`);
-    expect(await admin.locator(`tr[data-email="${NEWCOMER.email}"]`).getAttribute('data-status')).toBe(
-      'active',
+    expect(await admin.textContent('#staff-success-message')).toContain(
+      `${NEWCOMER.name} has been approved as a clinician`,
     );
+    const approved = admin.locator(`tr[data-email="${NEWCOMER.email}"]`);
+    expect(await approved.getAttribute('data-status')).toBe('active');
+    expect(await approved.locator('[data-role]').getAttribute('data-role')).toBe('clinician');
     expect(unexpected(adminErrors)).toEqual([]);
   });
 

@@ -9,7 +9,13 @@ import { effectiveTableGrants, tableAccessStatements } from '../../infra/constru
 import { DataStack } from '../../infra/stacks/data-stack';
 import { FUNCTION_DEFAULTS } from '../../layers/functions/definition';
 import type { RouteDefinition } from '../../layers/http/route';
-import { buildTestApp, inlinePoliciesOutsideCustomResources, type TestApp, testConfig } from './support';
+import {
+  buildTestApp,
+  CUSTOM_DOMAIN,
+  inlinePoliciesOutsideCustomResources,
+  type TestApp,
+  testConfig,
+} from './support';
 
 interface ResourceJson {
   Properties: {
@@ -202,10 +208,16 @@ describe('api stack', () => {
   });
 });
 
-describe('gateway stack', () => {
+describe('the API’s stage (api stack: route settings need the routes first)', () => {
+  const stageOf = (t: Template) => {
+    const stages = Object.entries(t.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stages).toHaveLength(1);
+    return stages[0] as [string, { Properties: Record<string, unknown>; DependsOn?: string[] }];
+  };
+
   it('logs request metadata only: no path, query string, headers or body', () => {
-    const stage = Object.values(gateway.findResources('AWS::ApiGatewayV2::Stage'))[0];
-    const format = stage?.Properties.AccessLogSettings.Format as string;
+    const [, stage] = stageOf(template);
+    const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
     const fields = JSON.parse(format) as Record<string, string>;
     expect(Object.values(fields)).toContain('$context.requestId');
     expect(Object.values(fields)).toContain('$context.routeKey');
@@ -213,14 +225,104 @@ describe('gateway stack', () => {
     expect(format).not.toMatch(
       /\$context\.(path|rawPath|rawQueryString|requestBody)|\$input|querystring|header/i,
     );
-    expect(stage?.Properties.DefaultRouteSettings).toEqual({
-      ThrottlingBurstLimit: 100,
-      ThrottlingRateLimit: 50,
-    });
+    gateway.resourceCountIs('AWS::ApiGatewayV2::Stage', 0);
   });
 
   it('deploys routes as soon as they change', () => {
-    gateway.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
+  });
+
+  it('throttles every route at the stage’s rate, and each route that declares one at its own, tighter rate', () => {
+    const [, stage] = stageOf(template);
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 100,
+      ThrottlingRateLimit: 50,
+    });
+    const declared = ROUTES.filter((route) => route.throttle);
+    expect(declared.map((route) => route.id)).toContain('createLookup');
+    expect(stage.Properties.RouteSettings).toEqual(
+      Object.fromEntries(
+        declared.map((route) => [
+          `${route.method} ${route.path}`,
+          {
+            ThrottlingRateLimit: route.throttle?.rateLimit,
+            ThrottlingBurstLimit: route.throttle?.burstLimit,
+          },
+        ]),
+      ),
+    );
+    expect(stage.Properties.RouteSettings).toMatchObject({
+      'POST /api/lookups': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+    });
+    // The stage is created (and updated) after every route it could name.
+    const routes = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.length).toBe(ROUTES.length);
+    for (const route of routes) expect(stage.DependsOn ?? []).toContain(route);
+  });
+
+  it('throttles a stage’s routes with the stage’s own limits, and refuses a route throttle looser than them', () => {
+    const tight = buildTestApp({ apiRateLimit: 20, apiBurstLimit: 40 });
+    const [, stage] = stageOf(Template.fromStack(tight.api));
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 40,
+      ThrottlingRateLimit: 20,
+    });
+    const loose: RouteDefinition = {
+      ...getHealthRoute,
+      id: 'loose',
+      throttle: { rateLimit: 500, burstLimit: 5 },
+    };
+    expect(() =>
+      buildTestApp({}, { routes: [loose], entryOf: () => 'functions/health/get-health.handler.ts' }),
+    ).toThrow(/loose: its throttle \(500\/s, burst 5\) must be tighter than the stage's/);
+  });
+});
+
+describe('reserved concurrency: functions that call outside systems', () => {
+  const reserved = (t: Template, app: TestApp) =>
+    Object.fromEntries(
+      [...app.api.functions].map(([id, fn]) => {
+        const resource = t.toJSON().Resources[app.api.getLogicalId(fn.function.node.defaultChild as never)];
+        return [id, resource.Properties.ReservedConcurrentExecutions as number | undefined];
+      }),
+    );
+
+  it('reserves (and caps) what their outside systems ask for: PDS 25, Cognito’s admin APIs 5; nothing for the rest', () => {
+    const byFunction = reserved(template, built);
+    for (const route of ROUTES) {
+      const expected = route.uses?.includes('pds')
+        ? 25
+        : route.uses?.includes('identity-admin')
+          ? 5
+          : undefined;
+      expect(byFunction[route.id], route.id).toBe(expected);
+    }
+    expect(byFunction.createLookup).toBe(25);
+    expect(byFunction.updateStaff).toBe(5);
+  });
+
+  it('takes a function’s own declaration over its capabilities’', () => {
+    const own: RouteDefinition = {
+      ...getHealthRoute,
+      id: 'own',
+      uses: ['identity-admin'],
+      lambda: { reservedConcurrency: 2 },
+    };
+    const app = buildTestApp({}, { routes: [own], entryOf: () => 'functions/health/get-health.handler.ts' });
+    expect(reserved(Template.fromStack(app.api), app).own).toBe(2);
+  });
+
+  it('reserves nothing on a stage that says so (a new account’s low quota), which prod* stages may not', () => {
+    const low = buildTestApp({ reserveConcurrency: 'false' });
+    expect(Object.values(reserved(Template.fromStack(low.api), low)).filter(Boolean)).toEqual([]);
+    expect(() =>
+      testConfig({
+        stage: 'prod',
+        reserveConcurrency: 'false',
+        ...CUSTOM_DOMAIN,
+        pdsEnvironment: 'production',
+      }),
+    ).toThrow(/reserveConcurrency: stage "prod" must reserve concurrency/);
   });
 });
 
@@ -346,9 +448,9 @@ describe('table access from a route declaration', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
-  it('offboards through the practice data role: its own role may shred practice keys and write exports, not read data', () => {
-    const policies = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) =>
-      id.startsWith('OffboardPractice'),
+  it('offboards through its own practice data role: its own role may shred practice keys and write exports, not read data', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).filter(
+      ([id]) => id.startsWith('OffboardPractice') && !id.startsWith('OffboardPracticePracticeData'),
     );
     expect(policies).toHaveLength(1);
     const statements = policies[0]?.[1].Properties.PolicyDocument.Statement as Statement[];

@@ -139,10 +139,11 @@ function clientsIn(bundle: string): string[] {
 function declaredClients(name: string, route: FunctionDefinition | undefined): string[] {
   if (!route) {
     const operators: Record<string, string[]> = {
-      OnboardPractice: ['DynamoDB', 'KMS'],
+      // Each writes or reads one practice's partition through a session of its own practice data role.
+      OnboardPractice: ['DynamoDB', 'KMS', 'STS'],
       OffboardPractice: ['DynamoDB', 'KMS', 'S3', 'STS'],
       preSignUp: [],
-      preTokenGeneration: ['DynamoDB'],
+      preTokenGeneration: ['DynamoDB', 'STS'],
     };
     return operators[name] ?? [];
   }

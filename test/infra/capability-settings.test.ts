@@ -66,6 +66,8 @@ describe('lookup settings (the area’s own, from CDK context)', () => {
       LOOKUP_LIMIT_PER_USER_PER_HOUR: '60',
       LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '1000',
       SMS_ALLOWED_COUNTRIES: 'GB',
+      LOOKUP_INVALID_LIMIT_PER_USER_PER_HOUR: '30',
+      LOOKUP_INVALID_LIMIT_PER_PRACTICE_PER_DAY: '300',
     });
   });
 
@@ -76,12 +78,15 @@ describe('lookup settings (the area’s own, from CDK context)', () => {
         lookupLimitPerUserPerHour: 25,
         lookupLimitPerPracticePerDay: '400',
         smsAllowedCountries: 'GB,IE',
+        lookupInvalidLimitPerUserPerHour: '10',
       }),
     ).toEqual({
       LOOKUP_TTL_SECONDS: '900',
       LOOKUP_LIMIT_PER_USER_PER_HOUR: '25',
       LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '400',
       SMS_ALLOWED_COUNTRIES: 'GB,IE',
+      LOOKUP_INVALID_LIMIT_PER_USER_PER_HOUR: '10',
+      LOOKUP_INVALID_LIMIT_PER_PRACTICE_PER_DAY: '300',
     });
   });
 

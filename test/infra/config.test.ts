@@ -66,6 +66,13 @@ describe('stage config', () => {
     expect(load({ region }).region).toBe(region);
   });
 
+  it('refuses a stage name too long to name its practice data roles in the stage’s region', () => {
+    expect(() => load({ stage: 'a-very-long-stage-nm', region: 'eu-central-1' })).toThrow(
+      /stage: is too long for eu-central-1: each function's practice data role is named/,
+    );
+    expect(load({ stage: 'a-long-stage-15', region: 'eu-central-1' }).stage).toBe('a-long-stage-15');
+  });
+
   it('refuses a log retention CloudWatch does not offer', () => {
     expect(() => load({ logRetentionDays: '100' })).toThrow(/logRetentionDays: must be one of/);
   });

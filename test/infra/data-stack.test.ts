@@ -182,6 +182,7 @@ describe('data stack', () => {
       [
         'BackupRestoreRoleArn',
         'BackupVaultName',
+        'RestoreDrillRoleArn',
         'TableKeyArn',
         ...TABLES.map((definition) => `${definition.id}TableName`),
       ].sort(),

@@ -10,7 +10,7 @@ import {
   PRACTICE_PARTITION_PREFIX,
   PRACTICE_TAG_KEY,
   practicePartitionAccess,
-  unionPracticeAccess,
+  tableActions,
   usesPracticeData,
 } from '../../infra/constructs/table-access';
 import { TOKEN_TRIGGER_PARTITIONS } from '../../infra/stacks/identity-stack';
@@ -38,7 +38,6 @@ interface Resource {
 
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const isDynamo = (statement: Statement) => actionsOf(statement).some((a) => a.startsWith('dynamodb:'));
-const isKms = (statement: Statement) => actionsOf(statement).some((a) => a.startsWith('kms:'));
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, written as IAM reads it.
 const PRINCIPAL_TAG = '${aws:PrincipalTag/practiceId}';
 const REGION_VIA_DYNAMODB = { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] };
@@ -177,15 +176,25 @@ function envOf(app: Built, routeId: string): Json {
   return (propertiesOf(app, functionOf(app, routeId).function).Environment as { Variables: Json }).Variables;
 }
 
-function dataRoleOf(app: Built) {
-  const dataRole = app.stacks.api.practiceDataRole;
-  if (!dataRole) throw new Error('no practice data role');
+function dataRoleOf(app: Built, routeId: string) {
+  const dataRole = functionOf(app, routeId).practiceDataRole;
+  if (!dataRole) throw new Error(`no practice data role for ${routeId}`);
   return dataRole;
 }
 
+function sessionStatements(app: Built, routeId: string): Statement[] {
+  return statementsOf(app, dataRoleOf(app, routeId).permissions);
+}
+
+// Routes and event functions alike: each that touches practice data has its own data role.
 const practiceRoutes = [...ROUTES, ...EVENT_FUNCTIONS].filter((route) =>
   usesPracticeData(effectiveTableGrants(route)),
 );
+const TAG_CONDITIONS = {
+  Null: { 'aws:RequestTag/practiceId': 'false' },
+  StringLike: { 'aws:RequestTag/practiceId': '???*' },
+  'ForAllValues:StringEquals': { 'aws:TagKeys': ['practiceId'] },
+};
 
 describe('the key layout the policies rely on', () => {
   it('puts every practice item in exactly PRACTICE#<practiceId>, and membership pointers under USER#', () => {
@@ -217,59 +226,49 @@ describe('the key layout the policies rely on', () => {
   });
 });
 
-describe('practice data only through the practice data role', () => {
+describe('practice data only through each function’s own practice data role', () => {
   let app: Built;
-  let roleId: string;
-  let role: Json;
-  let permissions: Statement[];
 
   beforeAll(() => {
     app = built();
-    const dataRole = dataRoleOf(app);
-    roleId = logicalId(app, dataRole.role);
-    role = propertiesOf(app, dataRole.role);
-    permissions = statementsOf(app, dataRole.permissions);
   });
 
-  it('creates one role with a stable name, sessions of up to an hour, and no practiceId tag of its own', () => {
-    expect(resources(app.api, 'AWS::IAM::Role').filter(([id]) => id === roleId)).toHaveLength(1);
-    expect(role.RoleName).toBe(practiceDataRoleName('dev', 'eu-west-2'));
-    expect(role.RoleName).toBe('ClinicConnect-dev-eu-west-2-PracticeData');
-    expect(role.MaxSessionDuration).toBe(3600);
-    // A role tag would become the principal tag of a session that passed none.
-    expect(JSON.stringify(role.Tags ?? [])).not.toContain('practiceId');
-    expect(propertiesOf(app, dataRoleOf(app).permissions).Roles).toEqual([{ Ref: roleId }]);
-    // Besides its own policy, only the deny every role carries (infra/constructs/no-recording.ts).
-    expect(JSON.stringify(role.ManagedPolicyArns)).toMatch(
-      /^\[\{"Ref":"NeverRecordConsultations[0-9A-F]+"\}\]$/,
-    );
-    expect(role.Policies).toBeUndefined();
-    app.api.hasOutput('PracticeDataRoleArn', { Value: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  it('gives each function that touches practice data a role of its own, named for it, sessions of up to an hour, no practiceId tag of its own', () => {
+    for (const route of practiceRoutes) {
+      const dataRole = dataRoleOf(app, route.id);
+      const role = propertiesOf(app, dataRole.role);
+      expect(role.RoleName, route.id).toBe(practiceDataRoleName('dev', 'eu-west-2', route.id));
+      expect(String(role.RoleName)).toMatch(/^ClinicConnect-dev-eu-west-2-PracticeData-/);
+      expect(role.MaxSessionDuration).toBe(3600);
+      // A role tag would become the principal tag of a session that passed none.
+      expect(JSON.stringify(role.Tags ?? [])).not.toContain('practiceId');
+      expect(propertiesOf(app, dataRole.permissions).Roles).toEqual([{ Ref: logicalId(app, dataRole.role) }]);
+      // Besides its own policy, only the deny every role carries (infra/constructs/no-recording.ts).
+      expect(JSON.stringify(role.ManagedPolicyArns)).toMatch(
+        /^\[\{"Ref":"NeverRecordConsultations[0-9A-F]+"\}\]$/,
+      );
+      expect(role.Policies).toBeUndefined();
+    }
+    // Public routes and platform-only ones have none.
+    expect(functionOf(app, 'getHealth').practiceDataRole).toBeUndefined();
   });
 
-  it('trusts exactly the roles of functions (routes and event functions) that touch practice data, and offboarding, with the practiceId tag', () => {
-    const trust = (role.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
-    expect(trust).toHaveLength(1);
-    const [statement] = trust as [Statement];
-    expect(statement.Effect).toBe('Allow');
-    expect(actionsOf(statement).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
-    expect(statement.Condition).toEqual({
-      Null: { 'aws:RequestTag/practiceId': 'false' },
-      StringLike: { 'aws:RequestTag/practiceId': '???*' },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': ['practiceId'] },
-    });
-    expect(Object.keys(statement.Principal ?? {})).toEqual(['AWS']);
-    const trusted = [statement.Principal?.AWS].flat().map((principal) => JSON.stringify(principal));
-    const offboarding = app.stacks.api.offboarding;
-    if (!offboarding) throw new Error('no offboarding function');
-    const expected = [
-      ...practiceRoutes.map((definition) => functionOf(app, definition.id).role),
-      offboarding.role,
-    ].map((functionRole) => JSON.stringify({ 'Fn::GetAtt': [logicalId(app, functionRole), 'Arn'] }));
-    expect(trusted.sort()).toEqual(expected.sort());
+  it('lets each role be assumed by its own function’s role only, with the practiceId tag', () => {
+    for (const route of practiceRoutes) {
+      const role = propertiesOf(app, dataRoleOf(app, route.id).role);
+      const trust = (role.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
+      expect(trust).toHaveLength(1);
+      const [statement] = trust as [Statement];
+      expect(statement.Effect).toBe('Allow');
+      expect(actionsOf(statement).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+      expect(statement.Condition).toEqual(TAG_CONDITIONS);
+      expect(statement.Principal).toEqual({
+        AWS: { 'Fn::GetAtt': [logicalId(app, functionOf(app, route.id).role), 'Arn'] },
+      });
+    }
   });
 
-  it('lets each of those functions, and only those, assume it with the tag, and tells them its ARN', () => {
+  it('lets each of those functions assume its own role, with the tag, and no other; and tells it that role’s ARN', () => {
     for (const route of [...ROUTES, ...EVENT_FUNCTIONS]) {
       const assume = routeStatements(app, route.id).filter((s) =>
         actionsOf(s).some((a) => a.startsWith('sts:')),
@@ -280,104 +279,102 @@ describe('practice data only through the practice data role', () => {
         expect(env).not.toHaveProperty('PRACTICE_DATA_ROLE_ARN');
         continue;
       }
+      const own = { 'Fn::GetAtt': [logicalId(app, dataRoleOf(app, route.id).role), 'Arn'] };
       expect(assume).toEqual([
         {
           Sid: 'AssumePracticeDataRole',
           Effect: 'Allow',
           Action: ['sts:AssumeRole', 'sts:TagSession'],
-          Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
-          Condition: {
-            Null: { 'aws:RequestTag/practiceId': 'false' },
-            StringLike: { 'aws:RequestTag/practiceId': '???*' },
-            'ForAllValues:StringEquals': { 'aws:TagKeys': ['practiceId'] },
-          },
+          Resource: own,
+          Condition: TAG_CONDITIONS,
         },
       ]);
-      expect(env.PRACTICE_DATA_ROLE_ARN).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+      expect(env.PRACTICE_DATA_ROLE_ARN).toEqual(own);
     }
   });
 
-  it('limits every DynamoDB statement of the role to exactly the session’s own PRACTICE# partition', () => {
-    const dynamo = permissions.filter(isDynamo);
-    const access = unionPracticeAccess(
-      practiceRoutes.map((route) => practicePartitionAccess(effectiveTableGrants(route))),
-    );
-    // No route may change or delete an audit event: every one appends. Offboarding's deletion is what makes
-    // the role's own audit access read-write (below).
-    expect(access).toMatchObject({ directory: 'readwrite', audit: 'append' });
-    expect(dynamo.map((statement) => statement.Sid).sort()).toEqual(
-      Object.entries(access)
-        .map(
-          ([id, level]) =>
-            `${id[0]?.toUpperCase()}${id.slice(1)}OwnPractice${level === 'read' ? 'Read' : 'ReadWrite'}`,
-        )
-        .sort(),
-    );
-    for (const statement of dynamo) {
-      expect(statement.Effect).toBe('Allow');
-      expect(statement.Condition).toEqual({
-        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [`PRACTICE#${PRINCIPAL_TAG}`] },
+  it('limits every DynamoDB statement of every role to exactly the session’s own PRACTICE# partition', () => {
+    for (const route of practiceRoutes) {
+      const dynamo = sessionStatements(app, route.id).filter(isDynamo);
+      expect(dynamo.length, route.id).toBeGreaterThan(0);
+      for (const statement of dynamo) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.Condition).toEqual({
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [`PRACTICE#${PRINCIPAL_TAG}`] },
+        });
+        expect(actionsOf(statement)).not.toContain('dynamodb:Scan');
+        expect(leadingKeysAllow(statement, 'PRACTICE#practice-a', 'practice-a')).toBe(true);
+        expect(leadingKeysAllow(statement, 'PRACTICE#practice-b', 'practice-a')).toBe(false);
+        expect(leadingKeysAllow(statement, 'PLATFORM', 'practice-a')).toBe(false);
+        expect(leadingKeysAllow(statement, 'USER#sub-1', 'practice-a')).toBe(false);
+        // The reason for StringEquals: the prefix match the issue sketches would let `ab` into `abc`.
+        expect(leadingKeysAllow(statement, 'PRACTICE#abc', 'ab')).toBe(false);
+        expect(like(`PRACTICE#${'ab'}*`, 'PRACTICE#abc')).toBe(true);
+        // Without a tag the variable is missing: nothing matches.
+        expect(leadingKeysAllow(statement, 'PRACTICE#practice-a')).toBe(false);
+      }
+    }
+  });
+
+  it('uses a practice key only in sessions of functions that declare practice-keys, only with the session’s own context; denies any other context in every session', () => {
+    for (const route of practiceRoutes) {
+      const statements = sessionStatements(app, route.id);
+      const allow = statements.find((s) => s.Sid === 'OwnPracticeKeyOwnContext');
+      if (!route.uses?.includes('practice-keys')) {
+        expect(allow, route.id).toBeUndefined();
+      } else {
+        expect(allow).toMatchObject({
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':kms:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':key/*',
+              ],
+            ],
+          },
+        });
+        expect(allow?.Condition).toEqual({
+          StringEquals: {
+            'kms:EncryptionContext:practiceId': PRINCIPAL_TAG,
+            'aws:ResourceTag/practiceId': PRINCIPAL_TAG,
+            'aws:ResourceTag/app': 'clinic-connect',
+            'aws:ResourceTag/stage': 'dev',
+          },
+        });
+      }
+      const deny = statements.find((s) => s.Effect === 'Deny');
+      expect(deny).toMatchObject({ Sid: 'DenyOtherPracticesEncryptionContext', Resource: '*' });
+      expect(actionsOf(deny as Statement)).toEqual(
+        expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom']),
+      );
+      expect(deny?.Condition).toEqual({
+        StringNotEquals: {
+          'kms:EncryptionContext:practiceId': PRINCIPAL_TAG,
+          'kms:ViaService': REGION_VIA_DYNAMODB,
+        },
       });
-      expect(actionsOf(statement)).not.toContain('dynamodb:Scan');
-      expect(leadingKeysAllow(statement, 'PRACTICE#practice-a', 'practice-a')).toBe(true);
-      expect(leadingKeysAllow(statement, 'PRACTICE#practice-b', 'practice-a')).toBe(false);
-      expect(leadingKeysAllow(statement, 'PLATFORM', 'practice-a')).toBe(false);
-      expect(leadingKeysAllow(statement, 'USER#sub-1', 'practice-a')).toBe(false);
-      // The reason for StringEquals: the prefix match the issue sketches would let `ab` into `abc`.
-      expect(leadingKeysAllow(statement, 'PRACTICE#abc', 'ab')).toBe(false);
-      expect(like(`PRACTICE#${'ab'}*`, 'PRACTICE#abc')).toBe(true);
-      // Without a tag the variable is missing: nothing matches.
-      expect(leadingKeysAllow(statement, 'PRACTICE#practice-a')).toBe(false);
     }
+    expect(practiceRoutes.filter((route) => route.uses?.includes('practice-keys')).map((r) => r.id)).toEqual([
+      'createLookup',
+    ]);
   });
 
-  it('uses KMS practice keys only with the session’s own encryption context, and denies any other', () => {
-    const allow = permissions.find((s) => s.Sid === 'OwnPracticeKeyOwnContext');
-    expect(allow).toMatchObject({
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      Resource: {
-        'Fn::Join': [
-          '',
-          [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            ':kms:',
-            { Ref: 'AWS::Region' },
-            ':',
-            { Ref: 'AWS::AccountId' },
-            ':key/*',
-          ],
-        ],
-      },
-    });
-    expect(allow?.Condition).toEqual({
-      StringEquals: {
-        'kms:EncryptionContext:practiceId': PRINCIPAL_TAG,
-        'aws:ResourceTag/practiceId': PRINCIPAL_TAG,
-        'aws:ResourceTag/app': 'clinic-connect',
-        'aws:ResourceTag/stage': 'dev',
-      },
-    });
-    const deny = permissions.find((s) => s.Effect === 'Deny');
-    expect(deny).toMatchObject({ Sid: 'DenyOtherPracticesEncryptionContext', Resource: '*' });
-    expect(actionsOf(deny as Statement)).toEqual(
-      expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom']),
-    );
-    expect(deny?.Condition).toEqual({
-      StringNotEquals: {
-        'kms:EncryptionContext:practiceId': PRINCIPAL_TAG,
-        'kms:ViaService': REGION_VIA_DYNAMODB,
-      },
-    });
-  });
-
-  it('uses the table key only through DynamoDB', () => {
-    const tableKey = permissions.find((s) => s.Sid === 'TableKeyViaDynamoDB');
-    expect(tableKey?.Condition).toEqual({ StringEquals: { 'kms:ViaService': REGION_VIA_DYNAMODB } });
-    expect(JSON.stringify(tableKey?.Resource)).toContain('TableKey');
-    expect(permissions.filter(isKms).filter((s) => s.Effect === 'Allow')).toHaveLength(2);
-    expect(permissions.flatMap(actionsOf).filter((a) => !/^(dynamodb|kms):/.test(a))).toEqual([]);
+  it('uses the table key only through DynamoDB, and grants nothing but DynamoDB and KMS', () => {
+    for (const route of practiceRoutes) {
+      const permissions = sessionStatements(app, route.id);
+      const tableKey = permissions.find((s) => s.Sid === 'TableKeyViaDynamoDB');
+      expect(tableKey?.Condition).toEqual({ StringEquals: { 'kms:ViaService': REGION_VIA_DYNAMODB } });
+      expect(JSON.stringify(tableKey?.Resource)).toContain('TableKey');
+      expect(permissions.flatMap(actionsOf).filter((a) => !/^(dynamodb|kms):/.test(a))).toEqual([]);
+    }
   });
 
   it('leaves no route function role any DynamoDB access to a practice partition', () => {
@@ -401,30 +398,35 @@ describe('practice data only through the practice data role', () => {
     ]);
 
     // Registration finds the practice by ODS code and writes the account's membership pointer itself; the
-    // staff record and the audit event go into the practice's partition, through the practice data role.
+    // staff record and the audit event go into the practice's partition, through its practice data role.
     const registration = routeStatements(app, 'registerWithPractice');
     expect(allows(registration, 'dynamodb:Query', 'directory/index/gsi1', 'ODS#A81001')).toBe(true);
     expect(allows(registration, 'dynamodb:GetItem', 'directory', 'USER#sub-1')).toBe(true);
     expect(allows(registration, 'dynamodb:PutItem', 'directory', 'USER#sub-1')).toBe(true);
+    expect(allows(registration, 'dynamodb:DeleteItem', 'directory', 'USER#sub-1')).toBe(false);
     expect(allows(registration, 'dynamodb:PutItem', 'directory', 'PRACTICE#practice-a')).toBe(false);
     expect(allows(registration, 'dynamodb:PutItem', 'audit', 'PRACTICE#practice-a')).toBe(false);
-    expect(allows(permissions, 'dynamodb:PutItem', 'directory', 'PRACTICE#practice-a', 'practice-a')).toBe(
-      true,
-    );
-    expect(allows(permissions, 'dynamodb:PutItem', 'audit', 'PRACTICE#practice-a', 'practice-a')).toBe(true);
+    const session = sessionStatements(app, 'registerWithPractice');
+    expect(allows(session, 'dynamodb:PutItem', 'directory', 'PRACTICE#practice-a', 'practice-a')).toBe(true);
+    expect(allows(session, 'dynamodb:PutItem', 'audit', 'PRACTICE#practice-a', 'practice-a')).toBe(true);
+    expect(allows(session, 'dynamodb:DeleteItem', 'audit', 'PRACTICE#practice-a', 'practice-a')).toBe(false);
 
-    // Staff routes: the gate reads the caller's membership pointer when the token names no practice yet.
+    // Staff routes: the gate reads the caller's membership pointer when the token names no practice yet; only
+    // registration writes one, and only it looks practices up by ODS code.
     for (const route of ROUTES.filter((r) => r.auth === 'staff')) {
       const statements = routeStatements(app, route.id);
       expect(allows(statements, 'dynamodb:GetItem', 'directory', 'USER#sub-1'), route.id).toBe(true);
+      expect(allows(statements, 'dynamodb:PutItem', 'directory', 'USER#sub-1'), route.id).toBe(false);
+      expect(allows(statements, 'dynamodb:Query', 'directory/index/gsi1', 'ODS#A81001'), route.id).toBe(
+        false,
+      );
       expect(allows(statements, 'dynamodb:GetItem', 'directory', 'PRACTICE#practice-a'), route.id).toBe(
         false,
       );
     }
   });
 
-  it('leaves the function roles no access to any practice partition, and gives the declared access back through the role', () => {
-    const levels = { read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] } as const;
+  it('leaves the function roles no access to any practice partition, and gives the declared access back through their own role', () => {
     for (const route of ROUTES) {
       const own = routeStatements(app, route.id).filter(isDynamo);
       for (const [kind, keys] of Object.entries(SAMPLE_KEYS)) {
@@ -434,20 +436,17 @@ describe('practice data only through the practice data role', () => {
           }
         }
       }
-      // What the route declares on practice partitions, the role allows for the session's own practice only.
+      if (!practiceRoutes.includes(route)) continue;
+      const session = sessionStatements(app, route.id);
+      // What the route declares on practice partitions, its role allows for the session's own practice only.
       for (const [table, access] of Object.entries(practicePartitionAccess(effectiveTableGrants(route)))) {
-        for (const action of levels.read) {
-          expect(allows(permissions, action, table, 'PRACTICE#practice-a', 'practice-a'), route.id).toBe(
-            true,
-          );
-          expect(allows(permissions, action, table, 'PRACTICE#practice-a', 'practice-c'), route.id).toBe(
-            false,
-          );
-        }
-        if (access !== 'read') {
-          expect(allows(permissions, 'dynamodb:PutItem', table, 'PRACTICE#practice-a', 'practice-a')).toBe(
-            true,
-          );
+        for (const action of ACTIONS) {
+          const declared = tableActions(access).includes(action);
+          expect(
+            allows(session, action, table, 'PRACTICE#practice-a', 'practice-a'),
+            `${route.id} ${action}`,
+          ).toBe(declared);
+          expect(allows(session, action, table, 'PRACTICE#practice-a', 'practice-c'), route.id).toBe(false);
         }
       }
     }
@@ -469,9 +468,9 @@ describe('practice data only through the practice data role', () => {
     expect(inlinePoliciesOutsideCustomResources(app.api)).toEqual([]);
   });
 
-  it('leaves the Cognito token trigger its direct, exact-key read (it runs before any token names a practice)', () => {
+  it('leaves the Cognito token trigger its own role’s read of membership pointers only', () => {
     const trigger = resources(app.identity, 'AWS::IAM::ManagedPolicy').find(([id]) =>
-      id.startsWith('PreTokenGeneration'),
+      id.startsWith('PreTokenGenerationPermissions'),
     );
     if (!trigger) throw new Error('no token trigger policy');
     const statements = (trigger[1].Properties.PolicyDocument as { Statement: Statement[] }).Statement;
@@ -481,10 +480,11 @@ describe('practice data only through the practice data role', () => {
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...TOKEN_TRIGGER_PARTITIONS] } },
       }),
     ]);
+    expect(TOKEN_TRIGGER_PARTITIONS).toEqual(['USER#*']);
   });
 });
 
-describe('the practice data role’s table access follows the route table', () => {
+describe('each practice data role’s table access follows its own function’s declaration', () => {
   const readRecords: RouteDefinition = {
     ...getHealthRoute,
     id: 'listInvites',
@@ -493,32 +493,24 @@ describe('the practice data role’s table access follows the route table', () =
     tables: { records: { access: 'read', scope: 'practice' } },
   };
 
-  it('is the union of what the routes that assume it do to practice partitions', () => {
-    expect(
-      unionPracticeAccess([
-        practicePartitionAccess(effectiveTableGrants(readRecords)),
-        { directory: 'readwrite' },
-        { audit: 'read' },
-      ]),
-    ).toEqual({ records: 'read', directory: 'readwrite', audit: 'read' });
-  });
-
-  it('covers every table, read-write, with its indexes: offboarding reads and deletes a practice everywhere', () => {
-    // One read-only route, yet the role can delete: the offboarding function uses the same role.
+  it('is exactly the function’s declaration: a read-only route’s role can delete nothing (offboarding’s rights are its own)', () => {
     const app = built({}, [getHealthRoute, readRecords]);
-    const statements = statementsOf(app, dataRoleOf(app).permissions);
-    const dynamo = statements.filter(isDynamo);
-    expect(dynamo.map((s) => s.Sid)).toEqual([
-      'DirectoryOwnPracticeReadWrite',
-      'RecordsOwnPracticeReadWrite',
-      'AuditOwnPracticeReadWrite',
-    ]);
+    const dynamo = sessionStatements(app, 'listInvites').filter(isDynamo);
+    expect(dynamo.map((s) => s.Sid)).toEqual(['DirectoryOwnPracticeRead', 'RecordsOwnPracticeRead']);
     expect(JSON.stringify(dynamo[1]?.Resource)).toContain('recordsTable');
     expect(JSON.stringify(dynamo[1]?.Resource)).toContain('/index/gsi1');
-    expect(actionsOf(dynamo[1] as Statement)).toContain('dynamodb:DeleteItem');
-    expect(actionsOf(statements.find((s) => s.Sid === 'TableKeyViaDynamoDB') as Statement)).toContain(
-      'kms:Decrypt',
-    );
+    for (const statement of dynamo) {
+      expect(actionsOf(statement).sort()).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+      ]);
+    }
+    expect(
+      actionsOf(
+        sessionStatements(app, 'listInvites').find((s) => s.Sid === 'TableKeyViaDynamoDB') as Statement,
+      ),
+    ).toEqual(['kms:Decrypt']);
   });
 
   it('keeps PLATFORM and the account keys, not practice partitions, for a table declared with scope "any"', () => {
@@ -528,16 +520,20 @@ describe('the practice data role’s table access follows the route table', () =
       path: '/api/register',
       auth: 'account',
       tables: {
-        directory: { access: 'readwrite', scope: 'any' },
-        audit: { access: 'readwrite', scope: 'practice' },
+        directory: { access: 'readwrite', scope: 'any', accountKeys: 'readappend' },
+        audit: { access: 'append', scope: 'practice' },
       },
     };
     const app = built({}, [register]);
     const statements = routeStatements(app, 'register');
     expect(statements.filter(isDynamo)).toEqual([
       expect.objectContaining({
-        Sid: 'DirectoryTableNonPracticeReadWrite',
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PLATFORM', 'USER#*'] } },
+        Sid: 'DirectoryTablePlatformReadWrite',
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['PLATFORM'] } },
+      }),
+      expect.objectContaining({
+        Sid: 'DirectoryTableAccountKeysReadAppend',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
       }),
       expect.objectContaining({
         Sid: 'DirectoryGsi1NonPracticeQuery',
@@ -552,7 +548,12 @@ describe('the practice data role’s table access follows the route table', () =
 
   it('is not created when no route touches practice data', () => {
     const app = built({}, [getHealthRoute]);
-    expect(app.stacks.api.practiceDataRole).toBeUndefined();
+    expect(functionOf(app, 'getHealth').practiceDataRole).toBeUndefined();
     expect(envOf(app, 'getHealth')).not.toHaveProperty('PRACTICE_DATA_ROLE_ARN');
+    expect(
+      resources(app.api, 'AWS::IAM::Role').filter(([, r]) =>
+        String(r.Properties.RoleName).includes('PracticeData-getHealth'),
+      ),
+    ).toEqual([]);
   });
 });

@@ -50,6 +50,10 @@ export function directoryWithMember(member: StaffMember | undefined): DirectoryS
         : undefined,
     getStaff: async (practiceId, sub) =>
       member && member.practiceId === practiceId && member.sub === sub ? member : undefined,
+    getStaffStanding: async (practiceId, sub) =>
+      member && member.practiceId === practiceId && member.sub === sub
+        ? { practiceId: member.practiceId, role: member.role, status: member.status }
+        : undefined,
   };
 }
 

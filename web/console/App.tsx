@@ -12,6 +12,7 @@ import { allowed, PAGES, type PageDefinition } from './pages';
 import { AcceptableUsePage } from './pages/AcceptableUsePage';
 import { AccountClosedPage, CLOSED_TITLES } from './pages/AccountClosedPage';
 import { JoinPracticePage } from './pages/JoinPracticePage';
+import { NoAccessPage } from './pages/NoAccessPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { PendingApprovalPage } from './pages/PendingApprovalPage';
 import { ServiceProblemPage } from './pages/ServiceProblemPage';
@@ -114,7 +115,7 @@ function Shell() {
   } else if (access && access.kind !== 'ready') {
     view = gateView(access);
   } else if (me && !allowed(match.page, me.permissions)) {
-    view = { title: 'Page not found', content: <NotFoundPage /> };
+    view = { title: 'You do not have access to this page', content: <NoAccessPage /> };
   } else {
     const Page = match.page.component;
     view = { title: match.page.title, content: <Page params={match.params} /> };

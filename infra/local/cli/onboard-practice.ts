@@ -26,8 +26,12 @@ async function main() {
   const { url, tableNames, client } = await runningLocalStack(dataDir);
   const result = await onboardPractice(
     {
-      directory: new DynamoDirectoryStore(client, tableNames.directory),
-      audit: new DynamoAuditLog(client, tableNames.audit),
+      // Locally one client for everything: dynalite has no IAM to scope it.
+      platform: new DynamoDirectoryStore(client, tableNames.directory),
+      practice: () => ({
+        directory: new DynamoDirectoryStore(client, tableNames.directory),
+        audit: new DynamoAuditLog(client, tableNames.audit),
+      }),
       // In AWS the onboarding function's role creates the key; the local trail says the same.
       keys: new LocalPracticeKeys({
         dataDir,

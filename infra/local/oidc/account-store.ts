@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -26,6 +26,13 @@ export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 // Practice and role are not kept here: the app's staff directory is their only source, read at every token
 // issue. Files written before that carried `practiceId` and `role`; parsing drops them and the next write
 // leaves them out.
+/** A password reset in progress: the code's hash (never the code), when it lapses, and wrong tries so far. */
+const PasswordReset = z.object({
+  codeHash: z.string(),
+  expiresAt: z.string(),
+  attempts: z.number().int().nonnegative(),
+});
+
 const StoredAccount = z.object({
   sub: z.uuid(),
   email: z.string(),
@@ -36,10 +43,18 @@ const StoredAccount = z.object({
   totpLastTimeStep: z.number().int().optional(),
   failedAttempts: z.number().int().nonnegative(),
   lockedUntil: z.string().optional(),
+  passwordReset: PasswordReset.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 type StoredAccount = z.infer<typeof StoredAccount>;
+
+/** How long a password reset code works, and how many wrong tries it survives (Cognito: one hour, 5 tries). */
+export const PASSWORD_RESET = { validityMinutes: 15, maxAttempts: 5 } as const;
+
+function resetCodeHash(sub: string, code: string): string {
+  return createHash('sha256').update(`${sub}:${code}`).digest('hex');
+}
 
 const AccountsFile = z.object({ version: z.literal(1), accounts: z.array(StoredAccount) });
 type AccountsFile = z.infer<typeof AccountsFile>;
@@ -115,7 +130,7 @@ export function normaliseEmail(email: string): string {
 }
 
 function toAccount(stored: StoredAccount): Account {
-  const { passwordHash: _hash, totpSecret, totpLastTimeStep: _step, ...rest } = stored;
+  const { passwordHash: _hash, totpSecret, totpLastTimeStep: _step, passwordReset: _reset, ...rest } = stored;
   return { ...rest, totpEnrolled: totpSecret !== undefined };
 }
 
@@ -275,6 +290,58 @@ export class AccountStore {
     return this.#update(sub, (account) => {
       delete account.totpSecret;
       delete account.totpLastTimeStep;
+    });
+  }
+
+  /**
+   * "Forgot your password?": a new 6-digit code for the account with this email, replacing any earlier one,
+   * for the caller to send to that address. Undefined when there is no active account: the caller says the
+   * same either way, so that the form cannot tell who has an account.
+   */
+  startPasswordReset(email: string): Promise<{ account: Account; code: string } | undefined> {
+    const wanted = normaliseEmail(email);
+    return this.#mutate(async (file) => {
+      const account = file.accounts.find((candidate) => candidate.email === wanted);
+      if (account?.status !== 'active') return { result: undefined, changed: false };
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const now = this.#now();
+      account.passwordReset = {
+        codeHash: resetCodeHash(account.sub, code),
+        expiresAt: new Date(now.getTime() + PASSWORD_RESET.validityMinutes * 60_000).toISOString(),
+        attempts: 0,
+      };
+      account.updatedAt = now.toISOString();
+      return { result: { account: toAccount(account), code }, changed: true };
+    });
+  }
+
+  /**
+   * Sets a new password if `code` is the account's current reset code. A wrong code uses up one of its tries
+   * (after the last it is void); the right one is used up, and so is any lockout: whoever has the code has
+   * the mailbox. Unknown addresses, lapsed and wrong codes are all `incorrect`.
+   */
+  completePasswordReset(email: string, code: string, password: string): Promise<'ok' | 'incorrect'> {
+    const wanted = normaliseEmail(email);
+    return this.#mutate(async (file): Promise<{ result: 'ok' | 'incorrect'; changed: boolean }> => {
+      const account = file.accounts.find((candidate) => candidate.email === wanted);
+      const reset = account?.passwordReset;
+      const now = this.#now();
+      if (!account || !reset || Date.parse(reset.expiresAt) <= now.getTime() || account.status !== 'active') {
+        return { result: 'incorrect', changed: false };
+      }
+      const given = Buffer.from(resetCodeHash(account.sub, code));
+      const expected = Buffer.from(reset.codeHash);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        reset.attempts += 1;
+        if (reset.attempts >= PASSWORD_RESET.maxAttempts) delete account.passwordReset;
+        return { result: 'incorrect', changed: true };
+      }
+      account.passwordHash = await hashPassword(password);
+      delete account.passwordReset;
+      account.failedAttempts = 0;
+      delete account.lockedUntil;
+      account.updatedAt = now.toISOString();
+      return { result: 'ok', changed: true };
     });
   }
 

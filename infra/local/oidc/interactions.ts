@@ -3,17 +3,24 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import QRCode from 'qrcode';
 import { AccountNotActiveError } from '../../../functions/identity/token-claims';
-import type { Account, AccountStore } from './account-store';
+import { type Account, type AccountStore, PASSWORD_RESET } from './account-store';
 import { type IpBackoff, minutesUntil } from './guessing-limits';
 import { BodyError, clientIp, readForm, redirect, sendHtml } from './http-utils';
-import { PASSWORD_POLICY_DESCRIPTION } from './password-policy';
+import type { LocalMailbox } from './mailbox';
+import {
+  PASSWORD_POLICY_DESCRIPTION,
+  passwordPolicyMessage,
+  passwordPolicyProblems,
+} from './password-policy';
 import { readSignUpForm, SIGN_UP_MESSAGES, validateSignUp } from './sign-up-form';
 import { generateTotpSecret, totpUri } from './totp';
 import {
   enrolPage,
   type FieldError,
+  forgotPasswordPage,
   loginPage,
   messagePage,
+  resetPasswordPage,
   type SignUpValues,
   signUpPage,
   totpPage,
@@ -28,6 +35,9 @@ import {
  *   POST /interaction/:uid/signup   … after which the same interaction goes on to authenticator enrolment
  *   POST /interaction/:uid/totp     6-digit code
  *   POST /interaction/:uid/enrol    6-digit code confirming a new authenticator
+ *   GET  /interaction/:uid/forgot   "Forgot your password?": the address to send a code to …
+ *   POST /interaction/:uid/forgot   … which goes to the local mailbox (Cognito emails it), then …
+ *   POST /interaction/:uid/reset    … the code and a new password: back to sign-in with it
  *   GET  /interaction/:uid/abort    cancel: back to the client with access_denied
  *
  * CSRF: each URL carries the interaction uid, and oidc-provider only resolves the interaction from its
@@ -53,6 +63,9 @@ export interface InteractionDeps {
   contentSecurityPolicy: string;
   /** Where "start again" links go when an interaction has expired. */
   homeUrl: string;
+  /** Where the provider's emails (password reset codes) go, and the page that shows them. */
+  mailbox: LocalMailbox;
+  mailboxUrl: string;
   now: () => Date;
 }
 
@@ -66,8 +79,9 @@ interface PendingSignIn {
 }
 
 const PASSWORD_STEP_VALIDITY_MS = 10 * 60 * 1000;
+const EMAIL_FORMAT = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export type InteractionAction = '' | 'login' | 'signup' | 'totp' | 'enrol' | 'abort';
+export type InteractionAction = '' | 'login' | 'signup' | 'totp' | 'enrol' | 'forgot' | 'reset' | 'abort';
 
 export function createInteractionHandler(deps: InteractionDeps) {
   const { provider, accounts, ipBackoff, mountPath, contentSecurityPolicy: csp } = deps;
@@ -96,6 +110,8 @@ export function createInteractionHandler(deps: InteractionDeps) {
       signup: `${base}/signup`,
       totp: `${base}/totp`,
       enrol: `${base}/enrol`,
+      forgot: `${base}/forgot`,
+      reset: `${base}/reset`,
       abort: `${base}/abort`,
     };
   };
@@ -113,18 +129,65 @@ export function createInteractionHandler(deps: InteractionDeps) {
       csp,
     );
 
-  const loginPageFor = (uid: string, errors: FieldError[], email = '') =>
+  const loginPageFor = (uid: string, errors: FieldError[], email = '', notice?: string) =>
     loginPage({
       assetsPath,
       action: urls(uid).login,
       cancelUrl: urls(uid).abort,
       signUpUrl: urls(uid).signup,
+      forgotUrl: urls(uid).forgot,
       errors,
       email,
+      ...(notice ? { notice } : {}),
     });
 
-  const renderLogin = (res: ServerResponse, uid: string, status: number, errors: FieldError[], email = '') =>
-    sendHtml(res, status, loginPageFor(uid, errors, email), csp);
+  const renderLogin = (
+    res: ServerResponse,
+    uid: string,
+    status: number,
+    errors: FieldError[],
+    email = '',
+    notice?: string,
+  ) => sendHtml(res, status, loginPageFor(uid, errors, email, notice), csp);
+
+  const renderForgot = (res: ServerResponse, uid: string, status: number, errors: FieldError[], email = '') =>
+    sendHtml(
+      res,
+      status,
+      forgotPasswordPage({
+        assetsPath,
+        action: urls(uid).forgot,
+        cancelUrl: urls(uid).abort,
+        signInUrl: urls(uid).page,
+        errors,
+        email,
+      }),
+      csp,
+    );
+
+  const renderReset = (
+    res: ServerResponse,
+    uid: string,
+    status: number,
+    errors: FieldError[],
+    email: string,
+    headers: Record<string, string> = {},
+  ) =>
+    sendHtml(
+      res,
+      status,
+      resetPasswordPage({
+        assetsPath,
+        action: urls(uid).reset,
+        cancelUrl: urls(uid).abort,
+        errors,
+        email,
+        passwordHint: PASSWORD_POLICY_DESCRIPTION,
+        mailboxUrl: deps.mailboxUrl,
+      }),
+      csp,
+      headers,
+    );
 
   const renderSignUp = (
     res: ServerResponse,
@@ -435,6 +498,95 @@ export function createInteractionHandler(deps: InteractionDeps) {
     return passedPasswordStep(res, uid, outcome.account);
   };
 
+  /**
+   * "Forgot your password?", as Cognito's managed login does it: a code to the address, the same answer
+   * whether or not it has an account (so the form tells nobody who has one), then the reset form.
+   */
+  const postForgot = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    uid: string,
+    form: URLSearchParams,
+  ) => {
+    const email = (form.get('email') ?? '').trim();
+    if (!email) return renderForgot(res, uid, 400, [{ field: 'email', message: 'Enter your email address' }]);
+    if (!EMAIL_FORMAT.test(email)) {
+      return renderForgot(res, uid, 400, [{ field: 'email', message: SIGN_UP_MESSAGES.emailFormat }], email);
+    }
+    const ip = clientIp(req);
+    const retryAfter = ipBackoff.retryAfterSeconds(ip, deps.now());
+    if (retryAfter > 0) {
+      const message = `There have been too many failed attempts from your network. Wait ${retryAfter} seconds and try again.`;
+      return renderForgot(res, uid, 429, [{ field: 'email', message }], email);
+    }
+    const started = await accounts.startPasswordReset(email);
+    if (started) {
+      deps.mailbox.send({
+        to: started.account.email,
+        subject: 'Reset your Clinic Connect password',
+        text:
+          `Your Clinic Connect password reset code is ${started.code}. It works for ${PASSWORD_RESET.validityMinutes} minutes.\n\n` +
+          'If you did not ask to reset your password, ignore this email: your password has not changed.',
+      });
+    }
+    return renderReset(res, uid, 200, [], email);
+  };
+
+  const postReset = async (req: IncomingMessage, res: ServerResponse, uid: string, form: URLSearchParams) => {
+    const email = (form.get('email') ?? '').trim();
+    if (!email) return renderForgot(res, uid, 400, [{ field: 'email', message: 'Enter your email address' }]);
+    const code = (form.get('code') ?? '').replace(/[\s-]/g, '');
+    const password = form.get('password') ?? '';
+    const confirmPassword = form.get('confirmPassword') ?? '';
+    const errors: FieldError[] = [];
+    if (!code) errors.push({ field: 'code', message: 'Enter the code from the email' });
+    else if (!/^\d{6}$/.test(code)) errors.push({ field: 'code', message: 'The code must be 6 digits' });
+    if (!password) errors.push({ field: 'password', message: SIGN_UP_MESSAGES.passwordMissing });
+    else {
+      const message = passwordPolicyMessage(passwordPolicyProblems(password));
+      if (message) errors.push({ field: 'password', message });
+    }
+    if (!confirmPassword)
+      errors.push({ field: 'confirm-password', message: SIGN_UP_MESSAGES.confirmMissing });
+    else if (password && confirmPassword !== password) {
+      errors.push({ field: 'confirm-password', message: SIGN_UP_MESSAGES.confirmMismatch });
+    }
+    if (errors.length > 0) return renderReset(res, uid, 400, errors, email);
+
+    const ip = clientIp(req);
+    const retryAfter = ipBackoff.retryAfterSeconds(ip, deps.now());
+    if (retryAfter > 0) {
+      const message = `There have been too many failed attempts from your network. Wait ${retryAfter} seconds and try again.`;
+      return renderReset(res, uid, 429, [{ field: 'code', message }], email, {
+        'Retry-After': String(retryAfter),
+      });
+    }
+    const outcome = await accounts.completePasswordReset(email, code, password);
+    if (outcome === 'incorrect') {
+      ipBackoff.recordFailure(ip, deps.now());
+      return renderReset(
+        res,
+        uid,
+        400,
+        [
+          {
+            field: 'code',
+            message: 'The code is not correct or has expired. Check the email, or ask for a new code',
+          },
+        ],
+        email,
+      );
+    }
+    return renderLogin(
+      res,
+      uid,
+      200,
+      [],
+      email,
+      'Your password has been changed. Sign in with your new password.',
+    );
+  };
+
   const showCurrentStep = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -473,9 +625,9 @@ export function createInteractionHandler(deps: InteractionDeps) {
   ): Promise<void> {
     const method = req.method ?? 'GET';
     const allowed =
-      action === 'signup'
+      action === 'signup' || action === 'forgot'
         ? ['GET', 'POST']
-        : action === 'login' || action === 'totp' || action === 'enrol'
+        : action === 'login' || action === 'totp' || action === 'enrol' || action === 'reset'
           ? ['POST']
           : ['GET'];
     if (!allowed.includes(method)) {
@@ -525,6 +677,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
     if (action === '') return showCurrentStep(req, res, uid, details.prompt.name);
     if (details.prompt.name !== 'login') return redirect(res, urls(uid).page);
     if (action === 'signup' && method === 'GET') return renderSignUp(res, uid, 200, []);
+    if (action === 'forgot' && method === 'GET') return renderForgot(res, uid, 200, []);
 
     let form: URLSearchParams;
     try {
@@ -536,6 +689,8 @@ export function createInteractionHandler(deps: InteractionDeps) {
     }
     if (action === 'login') return postLogin(req, res, uid, form);
     if (action === 'signup') return postSignUp(req, res, uid, form);
+    if (action === 'forgot') return postForgot(req, res, uid, form);
+    if (action === 'reset') return postReset(req, res, uid, form);
     return postCode(req, res, uid, form, action);
   };
 }

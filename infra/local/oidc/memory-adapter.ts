@@ -35,6 +35,13 @@ class Store {
     if (this.#writes % 500 === 0) this.prune();
   }
 
+  /** Every session, grant and token of one account: what Cognito's AdminUserGlobalSignOut ends. */
+  forgetAccount(accountId: string): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.payload.accountId === accountId) this.entries.delete(key);
+    }
+  }
+
   prune(): void {
     const now = Date.now();
     for (const [key, entry] of this.entries) if (entry.expiresAtMs <= now) this.entries.delete(key);
@@ -59,10 +66,15 @@ export class MemoryAdapter implements Adapter {
     private readonly store: Store,
   ) {}
 
-  /** A factory for `Configuration.adapter` with a store of its own. */
-  static factory(): (model: string) => Adapter {
+  /**
+   * A factory for `Configuration.adapter` with a store of its own; `forgetAccount` ends every session, grant
+   * and token of an account in it.
+   */
+  static factory(): ((model: string) => Adapter) & { forgetAccount(accountId: string): void } {
     const store = new Store();
-    return (model) => new MemoryAdapter(model, store);
+    return Object.assign((model: string) => new MemoryAdapter(model, store), {
+      forgetAccount: (accountId: string) => store.forgetAccount(accountId),
+    });
   }
 
   #key(id: string): string {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, {
   type Configuration,
@@ -15,12 +16,13 @@ import {
   type IpBackoffPolicy,
   type LockoutPolicy,
 } from './guessing-limits';
-import { sendText, setPageHeaders } from './http-utils';
+import { sendHtml, sendText, setPageHeaders } from './http-utils';
 import { createInteractionHandler, type InteractionAction } from './interactions';
 import { loadOrCreateProviderKeys } from './keys';
+import { LocalMailbox } from './mailbox';
 import { MemoryAdapter } from './memory-adapter';
 import { ensurePrivateDir, identityDir } from './private-files';
-import { logoutPage, messagePage } from './views';
+import { logoutPage, mailboxPage, messagePage } from './views';
 
 /** Claims the app adds to tokens: `practice_id` and `role` for staff (from the staff directory). */
 export type TokenClaimsHook = (sub: string) => Promise<Record<string, string>>;
@@ -63,11 +65,21 @@ export interface LocalIdentityProviderOptions {
   staffEmailDomains?: string[];
   lockout?: LockoutPolicy;
   ipBackoff?: IpBackoffPolicy;
+  /**
+   * The bearer token of the provider's admin endpoint (`${issuer}/admin/...`), which the app's functions call
+   * the way they call Cognito's admin API (resetting a member's authenticator). No token: no admin endpoint.
+   */
+  adminToken?: string;
+  /** Told of each email sent to the local mailbox (not its text, which may hold a code). */
+  onMail?: (message: { to: string; subject: string }) => void;
 }
 
 export interface LocalIdentityProvider {
   issuer: string;
   mountPath: string;
+  /** The emails it has sent (password reset codes), shown at `mailboxUrl`. */
+  mailbox: LocalMailbox;
+  mailboxUrl: string;
   /** Handles a request whose path is the mount path or starts with `${mountPath}/`. */
   handle(req: IncomingMessage, res: ServerResponse): void;
   accounts: AccountStore;
@@ -219,8 +231,11 @@ export async function createLocalIdentityProvider(
     ctx.body = html;
   };
 
+  const adapter = MemoryAdapter.factory();
+  const mailbox = new LocalMailbox(options.onMail ? { onSend: options.onMail } : {});
+  const mailboxUrl = `${options.issuer}/mailbox`;
   const configuration: Configuration = {
-    adapter: MemoryAdapter.factory(),
+    adapter,
     clients: [
       {
         client_id: options.clientId,
@@ -438,6 +453,8 @@ export async function createLocalIdentityProvider(
     issuerOrigin: issuerUrl.origin,
     contentSecurityPolicy: csp,
     homeUrl,
+    mailbox,
+    mailboxUrl,
     now,
   });
 
@@ -451,7 +468,28 @@ export async function createLocalIdentityProvider(
     sendText(res, 500, 'The sign-in service had a problem. Try again.');
   };
 
-  const interactionRoute = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|signup|totp|enrol|abort))?$/;
+  const interactionRoute =
+    /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|signup|totp|enrol|forgot|reset|abort))?$/;
+  const adminRoute = /^\/admin\/accounts\/([0-9a-f-]{36})\/authenticator-reset$/;
+
+  /**
+   * The admin endpoint, as the app's functions call Cognito's admin API: `POST …/admin/accounts/<sub>/
+   * authenticator-reset` (bearer `adminToken`) turns the account's authenticator off and ends its sessions,
+   * as AdminSetUserMFAPreference and AdminUserGlobalSignOut do; its next sign-in enrols a new one.
+   */
+  const handleAdmin = async (req: IncomingMessage, res: ServerResponse, sub: string) => {
+    const expected = Buffer.from(`Bearer ${options.adminToken ?? ''}`);
+    const given = Buffer.from(req.headers.authorization ?? '');
+    const authorised =
+      Boolean(options.adminToken) && given.length === expected.length && timingSafeEqual(given, expected);
+    if (!authorised) return sendText(res, 401, 'Unauthorized');
+    if (req.method !== 'POST') return sendText(res, 405, 'Method Not Allowed');
+    if (!(await accounts.findBySub(sub))) return sendText(res, 404, 'No such account');
+    await accounts.resetTotp(sub);
+    adapter.forgetAccount(sub);
+    res.statusCode = 204;
+    res.end();
+  };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const original = req.url ?? '/';
@@ -463,6 +501,16 @@ export async function createLocalIdentityProvider(
     const inner = pathname.slice(mountPath.length) || '/';
     if (inner.startsWith('/assets/')) {
       serveAsset(inner.slice('/assets/'.length), req.method ?? 'GET', res).catch((error) => fail(res, error));
+      return;
+    }
+    if (inner === '/mailbox') {
+      setPageHeaders(res, csp);
+      sendHtml(res, 200, mailboxPage({ assetsPath, messages: mailbox.messages() }), csp);
+      return;
+    }
+    const admin = adminRoute.exec(inner);
+    if (admin?.[1]) {
+      handleAdmin(req, res, admin[1]).catch((error) => fail(res, error));
       return;
     }
     const interaction = interactionRoute.exec(inner);
@@ -482,6 +530,8 @@ export async function createLocalIdentityProvider(
   return {
     issuer: options.issuer,
     mountPath,
+    mailbox,
+    mailboxUrl,
     handle,
     accounts,
     provider,

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { isAllowedStaffEmail } from '../../../functions/identity/staff-email-policy';
+import {
+  NAME_MAX_LENGTH,
+  nameMessage,
+  nameProblem,
+  normaliseName,
+  textProblem,
+} from '../../../layers/universal/text';
 import { passwordPolicyMessage, passwordPolicyProblems } from './password-policy';
 import { domainList, type FieldError } from './views';
 
@@ -15,7 +22,7 @@ export interface SignUpInput {
 }
 
 /** The longest full name the staff directory keeps. */
-export const MAX_NAME_LENGTH = 120;
+export const MAX_NAME_LENGTH = NAME_MAX_LENGTH;
 
 export const SIGN_UP_MESSAGES = {
   emailMissing: 'Enter your email address',
@@ -37,7 +44,7 @@ export const SIGN_UP_MESSAGES = {
 export function readSignUpForm(form: URLSearchParams): SignUpInput {
   return {
     email: (form.get('email') ?? '').trim(),
-    name: (form.get('name') ?? '').trim().replace(/\s+/g, ' '),
+    name: normaliseName(form.get('name') ?? ''),
     password: form.get('password') ?? '',
     confirmPassword: form.get('confirmPassword') ?? '',
   };
@@ -53,9 +60,11 @@ export function validateSignUp(input: SignUpInput, allowedDomains: readonly stri
   } else if (!isAllowedStaffEmail(email, allowedDomains)) {
     errors.push({ field: 'email', message: SIGN_UP_MESSAGES.emailNotAllowed(allowedDomains) });
   }
-  if (!name) errors.push({ field: 'name', message: SIGN_UP_MESSAGES.nameMissing });
-  else if (name.length > MAX_NAME_LENGTH)
-    errors.push({ field: 'name', message: SIGN_UP_MESSAGES.nameTooLong });
+  // The staff directory's name rule (layers/universal/text.ts), so a name accepted here is accepted there.
+  const nameIssue = textProblem(name) ? 'characters' : nameProblem(name);
+  if (nameIssue === 'missing') errors.push({ field: 'name', message: SIGN_UP_MESSAGES.nameMissing });
+  else if (nameIssue === 'too-long') errors.push({ field: 'name', message: SIGN_UP_MESSAGES.nameTooLong });
+  else if (nameIssue) errors.push({ field: 'name', message: nameMessage(nameIssue, 'Full name') });
   if (!password) errors.push({ field: 'password', message: SIGN_UP_MESSAGES.passwordMissing });
   else {
     const message = passwordPolicyMessage(passwordPolicyProblems(password));

@@ -121,15 +121,25 @@ function cancelLink(cancelUrl: string): string {
   return `<p class="nhsuk-body-s"><a href="${escapeHtml(cancelUrl)}">Cancel sign-in</a></p>`;
 }
 
+/** A success panel above a form (NHS.UK notification banner, success). */
+function successBanner(id: string, text: string): string {
+  return `<div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="${id}-title" id="${id}">
+<div class="nhsuk-notification-banner__header"><h2 class="nhsuk-notification-banner__title" id="${id}-title">Success</h2></div>
+<div class="nhsuk-notification-banner__content"><p class="nhsuk-notification-banner__heading">${escapeHtml(text)}</p></div>
+</div>`;
+}
+
 export function loginPage({
   assetsPath,
   action,
   cancelUrl,
   signUpUrl,
+  forgotUrl,
   errors = [],
   email = '',
-}: PageContext & { email?: string; signUpUrl: string }) {
-  const body = `${errorSummary(errors)}
+  notice,
+}: PageContext & { email?: string; signUpUrl: string; forgotUrl: string; notice?: string }) {
+  const body = `${errorSummary(errors)}${notice ? successBanner('sign-in-notice', notice) : ''}
 <h1>Sign in</h1>
 <p>Sign in with your work email address. You will then need a code from your authenticator app.</p>
 <form method="post" action="${escapeHtml(action)}" novalidate data-step="login">
@@ -137,6 +147,7 @@ ${input({ id: 'email', name: 'email', label: 'Email address', type: 'email', val
 ${input({ id: 'password', name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', error: errorFor(errors, 'password') })}
 <button class="nhsuk-button" type="submit">Continue</button>
 </form>
+<p><a href="${escapeHtml(forgotUrl)}" id="forgot-password-link">Forgot your password?</a></p>
 <h2 class="nhsuk-heading-s">New to ${SERVICE_NAME}?</h2>
 <p><a href="${escapeHtml(signUpUrl)}" id="create-account-link">Create an account</a></p>
 ${cancelLink(cancelUrl)}`;
@@ -186,6 +197,77 @@ ${cancelLink(cancelUrl)}`;
 }
 
 const CODE_INPUT_EXTRA = ' inputmode="numeric" pattern="[0-9]*" maxlength="7" autofocus';
+
+/** "Forgot your password?": the address to send a reset code to. */
+export function forgotPasswordPage({
+  assetsPath,
+  action,
+  cancelUrl,
+  signInUrl,
+  errors = [],
+  email = '',
+}: PageContext & { signInUrl: string; email?: string }) {
+  const body = `${errorSummary(errors)}
+<h1>Reset your password</h1>
+<p>Enter the email address you sign in with. We will send it a code to reset your password.</p>
+<form method="post" action="${escapeHtml(action)}" novalidate data-step="forgot">
+${input({ id: 'email', name: 'email', label: 'Email address', type: 'email', value: email, autocomplete: 'username', error: errorFor(errors, 'email'), extra: ' autofocus' })}
+<button class="nhsuk-button" type="submit">Send a code</button>
+</form>
+<p>If you remember it, <a href="${escapeHtml(signInUrl)}" id="sign-in-link">sign in</a>.</p>
+${cancelLink(cancelUrl)}`;
+  return layout({ title: 'Reset your password', assetsPath, body, hasErrors: errors.length > 0 });
+}
+
+/** The code from the email, and the new password. */
+export function resetPasswordPage({
+  assetsPath,
+  action,
+  cancelUrl,
+  errors = [],
+  email,
+  passwordHint,
+  mailboxUrl,
+}: PageContext & { email: string; passwordHint: string; mailboxUrl: string }) {
+  const body = `${errorSummary(errors)}
+<h1>Check your email</h1>
+<p>If there is an account for <strong>${escapeHtml(email)}</strong>, we have sent it a 6-digit code. It works for 15 minutes.</p>
+<div class="nhsuk-inset-text"><span class="nhsuk-u-visually-hidden">Information: </span><p>This is the local sign-in service: emails go to its <a href="${escapeHtml(mailboxUrl)}" id="mailbox-link" target="_blank" rel="noopener">local mailbox</a>, not to your inbox.</p></div>
+<form method="post" action="${escapeHtml(action)}" novalidate data-step="reset">
+<input type="hidden" name="email" value="${escapeHtml(email)}">
+${input({ id: 'code', name: 'code', label: 'Code', type: 'text', hint: 'The 6-digit code in the email', autocomplete: 'one-time-code', error: errorFor(errors, 'code'), extra: CODE_INPUT_EXTRA, widthClass: 'nhsuk-input--width-10 nhsuk-input--code' })}
+${input({ id: 'password', name: 'password', label: 'Create a new password', type: 'password', hint: passwordHint, autocomplete: 'new-password', error: errorFor(errors, 'password') })}
+${input({ id: 'confirm-password', name: 'confirmPassword', label: 'Confirm your new password', type: 'password', autocomplete: 'new-password', error: errorFor(errors, 'confirm-password') })}
+<button class="nhsuk-button" type="submit">Change password</button>
+</form>
+${cancelLink(cancelUrl)}`;
+  return layout({ title: 'Check your email', assetsPath, body, hasErrors: errors.length > 0 });
+}
+
+/** The local mailbox: every email the provider has sent, newest first. */
+export function mailboxPage({
+  assetsPath,
+  messages,
+}: {
+  assetsPath: string;
+  messages: readonly { to: string; subject: string; text: string; sentAt: string }[];
+}) {
+  const items = messages
+    .map(
+      (
+        message,
+      ) => `<div class="nhsuk-card" data-to="${escapeHtml(message.to)}"><div class="nhsuk-card__content">
+<h2 class="nhsuk-card__heading nhsuk-heading-s">${escapeHtml(message.subject)}</h2>
+<p class="nhsuk-body-s">To ${escapeHtml(message.to)}, ${escapeHtml(message.sentAt)}</p>
+<pre class="nhsuk-body mailbox-text">${escapeHtml(message.text)}</pre>
+</div></div>`,
+    )
+    .join('\n');
+  const body = `<h1>Local mailbox</h1>
+<p>The emails the local sign-in service has sent (Cognito sends them for real in AWS). Newest first; gone when the stack stops.</p>
+${items || '<p id="mailbox-empty">No emails yet.</p>'}`;
+  return layout({ title: 'Local mailbox', assetsPath, body });
+}
 
 export function totpPage({ assetsPath, action, cancelUrl, errors = [] }: PageContext) {
   const body = `${errorSummary(errors)}

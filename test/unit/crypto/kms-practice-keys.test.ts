@@ -22,7 +22,7 @@ import {
   practiceKeyAlias,
   practiceKeyPolicy,
 } from '../../../layers/crypto/kms-practice-keys';
-import { ACCOUNT, DATA_ROLE, FakeKms } from './support/fake-kms';
+import { ACCOUNT, DATA_ROLE_PATTERN, FakeKms } from './support/fake-kms';
 
 const NHS: FieldRef = { table: 'records', attribute: 'nhsNumber' };
 const NAME: FieldRef = { table: 'records', attribute: 'name' };
@@ -38,7 +38,7 @@ function newKeys(options: { keyCacheMs?: number; now?: () => number } = {}) {
   return new KmsPracticeKeys({
     stage: 'test',
     accountId: ACCOUNT,
-    dataRoleArns: [DATA_ROLE],
+    dataRolePattern: DATA_ROLE_PATTERN,
     adminClient: admin.client,
     kmsClientFor: () => data.client,
     store,
@@ -106,11 +106,11 @@ describe('KmsPracticeKeys.provision', () => {
     expect(kms.keyByAlias(practiceKeyAlias('test', 'practice-a'))?.rotation).toBe(true);
   });
 
-  it('sets a key policy: the account administers, the data roles use it only with this practiceId', async () => {
+  it('sets a key policy: the account administers, the stage’s practice data roles use it only with this practiceId', async () => {
     await keys.provision('practice-a', 'The Surgery');
     const policy = JSON.parse(admin.mock.commandCalls(CreateKeyCommand)[0]?.args[0].input.Policy ?? '{}');
     expect(policy).toEqual(
-      practiceKeyPolicy({ practiceId: 'practice-a', accountId: ACCOUNT, dataRoleArns: [DATA_ROLE] }),
+      practiceKeyPolicy({ practiceId: 'practice-a', accountId: ACCOUNT, dataRolePattern: DATA_ROLE_PATTERN }),
     );
     const [adminStatement, useStatement] = policy.Statement;
     expect(adminStatement.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
@@ -124,12 +124,18 @@ describe('KmsPracticeKeys.provision', () => {
       expect(adminStatement.Action).not.toContain(action);
     }
     expect(useStatement).toEqual({
-      Sid: 'PracticeDataOnlyWithThisPracticesContext',
+      Sid: 'PracticeDataRolesOnlyWithThisPracticesContext',
       Effect: 'Allow',
-      Principal: { AWS: [DATA_ROLE] },
+      // The account, so that the role's own IAM policy must allow the use too (not only its name).
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
       Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: '*',
-      Condition: { StringEquals: { 'kms:EncryptionContext:practiceId': 'practice-a' } },
+      Condition: {
+        StringEquals: { 'kms:EncryptionContext:practiceId': 'practice-a' },
+        ArnLike: {
+          'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/ClinicConnect-test-eu-west-2-PracticeData-*`,
+        },
+      },
     });
   });
 
@@ -155,10 +161,12 @@ describe('KmsPracticeKeys.provision', () => {
 
   it('refuses bad configuration at construction', () => {
     const options = { stage: 'test', adminClient: admin.client, kmsClientFor: () => data.client, store };
-    expect(() => new KmsPracticeKeys({ ...options, accountId: '1', dataRoleArns: [DATA_ROLE] })).toThrow(
-      /account/,
-    );
-    expect(() => new KmsPracticeKeys({ ...options, accountId: ACCOUNT, dataRoleArns: [] })).toThrow(/role/);
+    expect(
+      () => new KmsPracticeKeys({ ...options, accountId: '1', dataRolePattern: DATA_ROLE_PATTERN }),
+    ).toThrow(/account/);
+    expect(
+      () => new KmsPracticeKeys({ ...options, accountId: ACCOUNT, dataRolePattern: 'arn:aws:iam::1:role/*' }),
+    ).toThrow(/practice data roles/);
   });
 });
 
@@ -376,7 +384,7 @@ describe('KmsPracticeKeys.destroy (crypto-shred)', () => {
     const restored = new KmsPracticeKeys({
       stage: 'test',
       accountId: ACCOUNT,
-      dataRoleArns: [DATA_ROLE],
+      dataRolePattern: DATA_ROLE_PATTERN,
       adminClient: admin.client,
       kmsClientFor: () => data.client,
       store: restoredStore,

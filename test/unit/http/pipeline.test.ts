@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StaffMember } from '../../../layers/directory/model';
 import { ConflictError, PROBLEM_TYPES, TooManyRequestsError } from '../../../layers/http/errors';
-import { httpHandler } from '../../../layers/http/pipeline';
+import { httpHandler, type RejectedAttempt } from '../../../layers/http/pipeline';
 import { defineRoute } from '../../../layers/http/route';
 import { ACCEPTABLE_USE_POLICY } from '../../../layers/identity/acceptable-use';
 import * as z from '../../../layers/validation/z';
@@ -132,6 +132,162 @@ describe('request parsing', () => {
   });
 });
 
+describe('the text rule, on every part of every route', () => {
+  it.each([
+    ['a body field', { name: 'a\ud800', count: 1 }, 'body.name'],
+    ['a field name', { name: 'x', count: 1, 'k\udc00': 1 }, 'body'],
+    ['a field with a bidi override', { name: 'x\u202e', count: 1 }, 'body.name'],
+  ])('refuses malformed text in %s with a 400 naming the field', async (_what, body, field) => {
+    const result = await echo(body);
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result).issues?.map((issue) => issue.field)).toEqual([field]);
+  });
+
+  it('refuses a lone surrogate written as a JSON escape, where JSON.parse lets it through', async () => {
+    const result = await echo('{"name":"\\ud800","count":1}');
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result).issues?.[0]).toEqual({
+      field: 'body.name',
+      message: 'is not valid Unicode text (it holds a lone surrogate)',
+    });
+  });
+
+  it('refuses it in path parameters too', async () => {
+    const handler = httpHandler(echoRoute, async ({ params }) => ({
+      body: { itemId: params.itemId, name: 'n' },
+    }));
+    const result = await handler(
+      apiEvent({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        pathParameters: { itemId: '\udfff' },
+        body: '{"name":"x","count":1}',
+      }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result).issues?.[0]?.field).toBe('params.itemId');
+  });
+
+  it('refuses a base64 body whose bytes are not UTF-8', async () => {
+    const handler = httpHandler(echoRoute, async ({ params }) => ({
+      body: { itemId: params.itemId, name: 'n' },
+    }));
+    const result = await handler(
+      apiEvent({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        pathParameters: { itemId: 'abc' },
+        isBase64Encoded: true,
+        body: Buffer.from([0x7b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]).toString('base64'),
+      }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result).detail).toBe('The request body is not valid UTF-8 text.');
+  });
+});
+
+describe('rejected attempts on routes that put every attempt on record', () => {
+  const lookupLike = defineRoute({
+    id: 'lookupLike',
+    method: 'POST',
+    path: '/api/lookup-like',
+    area: 'test',
+    auth: 'staff',
+    permission: 'patients.lookup',
+    summary: 'a route that audits every attempt',
+    tags: [],
+    request: { body: z.strictObject({ nhsNumber: z.string().check(z.regex(/^\d{10}$/)) }) },
+    response: { status: 200, description: 'ok', schema: z.strictObject({ ok: z.boolean() }) },
+  });
+  const claims = { sub: 'user-1', token_use: 'access', practice_id: 'practice-a' };
+
+  function attempt(
+    event: Parameters<typeof apiEvent>[0],
+    member = staffMember({ aupVersion: ACCEPTABLE_USE_POLICY.version }),
+    onRejected: (attempt: RejectedAttempt) => Promise<void> = async () => undefined,
+  ) {
+    const seen: RejectedAttempt[] = [];
+    const handler = httpHandler(lookupLike, async () => ({ body: { ok: true } }), {
+      stores: accessWithMember(member),
+      onRejected: async (rejected) => {
+        seen.push(rejected);
+        await onRejected(rejected);
+      },
+    });
+    return handler(apiEvent({ method: 'POST', claims, ...event }), lambdaContext()).then((result) => ({
+      result,
+      seen,
+    }));
+  }
+  const json = { 'content-type': 'application/json' };
+
+  it.each([
+    [
+      'a wrong content type',
+      { headers: { 'content-type': 'text/plain' }, body: '{}' },
+      415,
+      'unsupported-media-type',
+    ],
+    [
+      'a body too large',
+      { headers: json, body: JSON.stringify({ nhsNumber: 'x'.repeat(20_000) }) },
+      413,
+      'body-too-large',
+    ],
+    ['no body', { headers: json }, 400, 'body-missing'],
+    ['a body that is not JSON', { headers: json, body: '{' }, 400, 'body-not-json'],
+    [
+      'query parameters on a route that takes none',
+      {
+        headers: json,
+        body: '{"nhsNumber":"9434765919"}',
+        queryStringParameters: { nhsNumber: '9434765919' },
+      },
+      400,
+      'query-not-allowed',
+    ],
+    ['an invalid field', { headers: json, body: '{"nhsNumber":"12"}' }, 400, 'body.nhsNumber'],
+    ['malformed text', { headers: json, body: '{"nhsNumber":"\\ud800"}' }, 400, 'body.nhsNumber'],
+  ] as const)('tells the route of %s once, with the true reason', async (_what, event, status, reason) => {
+    const { result, seen } = await attempt(event);
+    expect(result.statusCode).toBe(status);
+    expect(seen.map((s) => ({ stage: s.stage, reason: s.reason, status: s.error.status }))).toEqual([
+      { stage: 'request', reason, status },
+    ]);
+    expect(seen[0]?.caller.practiceId).toBe('practice-a');
+  });
+
+  it.each([
+    ['a role without the permission', { role: 'practice_admin' as const }, 'permission-denied'],
+    ['a member waiting for approval', { status: 'pending' as const }, 'pending-approval'],
+    ['a member who has not accepted the policy', { aupVersion: 'old' }, 'aup-required'],
+  ])('tells it of %s refused by the gate', async (_what, overrides, reason) => {
+    const member = staffMember({ aupVersion: ACCEPTABLE_USE_POLICY.version, ...overrides });
+    const { result, seen } = await attempt({ headers: json, body: '{"nhsNumber":"9434765919"}' }, member);
+    expect(result.statusCode).toBe(403);
+    expect(seen.map((s) => ({ stage: s.stage, reason: s.reason }))).toEqual([{ stage: 'gate', reason }]);
+  });
+
+  it('does not call it for a valid request, nor for a caller it does not know', async () => {
+    const valid = await attempt({ headers: json, body: '{"nhsNumber":"9434765919"}' });
+    expect(valid.result.statusCode).toBe(200);
+    expect(valid.seen).toEqual([]);
+    const stranger = await attempt({ headers: json, body: '{}' }, staffMember({ sub: 'someone-else' }));
+    expect(stranger.result.statusCode).toBe(403);
+    expect(stranger.seen).toEqual([]);
+  });
+
+  it('answers with what the route throws instead (a 429 once over its limit)', async () => {
+    const { result } = await attempt({ headers: json, body: '{"nhsNumber":"1"}' }, undefined, async () => {
+      throw new TooManyRequestsError('Too many.', 60);
+    });
+    expect(result.statusCode).toBe(429);
+    expect(result.headers?.['retry-after']).toBe('60');
+  });
+});
+
 describe('errors', () => {
   const plainRoute = defineRoute({
     id: 'plain',
@@ -247,6 +403,15 @@ describe('staff routes', () => {
       lambdaContext(),
     );
     expect(result.statusCode).toBe(403);
+  });
+
+  it('refuses a practice claim that is not a practice id with 403, before it names any store', async () => {
+    const result = await handlerFor(member('active'))(
+      apiEvent({ claims: { sub: 'user-1', token_use: 'access', practice_id: 'Not a practice!' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(403);
+    expect(problemOf(result).type).toBe(PROBLEM_TYPES.noPractice);
   });
 
   it('answers 401 when no authorizer claims reached the function', async () => {

@@ -16,6 +16,8 @@ vi.hoisted(() => {
     STAGE: 'test',
     AWS_REGION: 'eu-west-2',
     TABLE_DIRECTORY: 'directory-test',
+    PRACTICE_DATA_ROLE_ARN:
+      'arn:aws:iam::123456789012:role/ClinicConnect-test-eu-west-2-PracticeData-preTokenGeneration',
     STAFF_EMAIL_DOMAINS: 'nhs.net',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });

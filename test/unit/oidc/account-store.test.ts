@@ -269,3 +269,62 @@ describe('account store', () => {
     expect(raw).not.toContain('"role"');
   });
 });
+
+describe('password reset ("Forgot your password?")', () => {
+  const NEW_PASSWORD = 'a brand new passphrase';
+
+  it('sets the new password for the right code, once; the old password stops working', async () => {
+    const started = await store.startPasswordReset('dr.foster@example.nhs.uk');
+    expect(started?.code).toMatch(/^\d{6}$/);
+    expect(JSON.stringify(await readFile(store.file, 'utf8'))).not.toContain(started?.code ?? 'none');
+    expect(
+      await store.completePasswordReset('DR.FOSTER@example.nhs.uk', started?.code ?? '', NEW_PASSWORD),
+    ).toBe('ok');
+    expect((await store.authenticatePassword('dr.foster@example.nhs.uk', NEW_PASSWORD)).outcome).toBe('ok');
+    expect((await store.authenticatePassword('dr.foster@example.nhs.uk', PASSWORD)).outcome).toBe(
+      'incorrect',
+    );
+    // Used up: the same code does nothing a second time.
+    expect(await store.completePasswordReset('dr.foster@example.nhs.uk', started?.code ?? '', PASSWORD)).toBe(
+      'incorrect',
+    );
+  });
+
+  it('voids the code after five wrong tries, and after 15 minutes', async () => {
+    const started = await store.startPasswordReset('dr.foster@example.nhs.uk');
+    const wrong = started?.code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) {
+      expect(await store.completePasswordReset('dr.foster@example.nhs.uk', wrong, NEW_PASSWORD)).toBe(
+        'incorrect',
+      );
+    }
+    expect(
+      await store.completePasswordReset('dr.foster@example.nhs.uk', started?.code ?? '', NEW_PASSWORD),
+    ).toBe('incorrect');
+    const again = await store.startPasswordReset('dr.foster@example.nhs.uk');
+    advance(15 * 60 + 1);
+    expect(
+      await store.completePasswordReset('dr.foster@example.nhs.uk', again?.code ?? '', NEW_PASSWORD),
+    ).toBe('incorrect');
+    expect((await store.authenticatePassword('dr.foster@example.nhs.uk', PASSWORD)).outcome).toBe('ok');
+  });
+
+  it('gives no code for an unknown address or a suspended account, and answers a guess as "incorrect"', async () => {
+    expect(await store.startPasswordReset('nobody@example.nhs.uk')).toBeUndefined();
+    await store.setStatus(SUB, 'suspended');
+    expect(await store.startPasswordReset('dr.foster@example.nhs.uk')).toBeUndefined();
+    expect(await store.completePasswordReset('nobody@example.nhs.uk', '123456', NEW_PASSWORD)).toBe(
+      'incorrect',
+    );
+  });
+
+  it('lifts a lockout: whoever has the code has the mailbox', async () => {
+    for (let i = 0; i < 5; i++) await store.authenticatePassword('dr.foster@example.nhs.uk', 'wrong');
+    expect((await store.authenticatePassword('dr.foster@example.nhs.uk', PASSWORD)).outcome).toBe('locked');
+    const started = await store.startPasswordReset('dr.foster@example.nhs.uk');
+    expect(
+      await store.completePasswordReset('dr.foster@example.nhs.uk', started?.code ?? '', NEW_PASSWORD),
+    ).toBe('ok');
+    expect((await store.authenticatePassword('dr.foster@example.nhs.uk', NEW_PASSWORD)).outcome).toBe('ok');
+  });
+});

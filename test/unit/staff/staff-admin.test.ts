@@ -1,10 +1,11 @@
 import {
+  AdminSetUserMFAPreferenceCommand,
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { changeStaffMember } from '../../../functions/staff/staff-admin';
+import { changeStaffMember, resetAuthenticator } from '../../../functions/staff/staff-admin';
 import type { AuditLog, NewAuditEvent } from '../../../layers/audit/audit-log';
 import type { StaffMember } from '../../../layers/directory/model';
 import type { StaffCaller } from '../../../layers/http/staff-gate';
@@ -89,7 +90,7 @@ describe('changing a member of staff', () => {
   it('changes nothing when the audit trail cannot record the change', async () => {
     const writes: StaffMember[] = [];
     const attempt = changeStaffMember(
-      { identity: { endSessions: async () => {} } },
+      { identity: { endSessions: async () => {}, resetAuthenticator: async () => {} } },
       adminWith(staffMember({ sub: 'u2', status: 'pending' }), writes, auditInto([], true)),
       'u2',
       { status: 'active' },
@@ -97,6 +98,69 @@ describe('changing a member of staff', () => {
     );
     await expect(attempt).rejects.toThrow('audit table unavailable');
     expect(writes).toEqual([]);
+  });
+});
+
+describe('resetting a member’s authenticator', () => {
+  const cognitoAdmin = () =>
+    new CognitoIdentityAdmin(new CognitoIdentityProviderClient({ region: 'eu-west-2' }), 'eu-west-2_pool');
+
+  it('turns their software token off and ends their sessions, after putting it on record', async () => {
+    cognito.on(AdminSetUserMFAPreferenceCommand).resolves({});
+    cognito.on(AdminUserGlobalSignOutCommand).resolves({});
+    const events: NewAuditEvent[] = [];
+    const member = await resetAuthenticator(
+      { identity: cognitoAdmin(), now: () => new Date('2026-12-01T10:00:00Z') },
+      adminWith(staffMember({ sub: 'u2' }), [], auditInto(events)),
+      'u2',
+      'req-4',
+    );
+    expect(member.id).toBe('u2');
+    expect(cognito.commandCalls(AdminSetUserMFAPreferenceCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        UserPoolId: 'eu-west-2_pool',
+        Username: 'u2',
+        SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false },
+      },
+    ]);
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(1);
+    expect(events).toEqual([
+      {
+        type: 'staff.authenticator_reset',
+        practiceId: 'practice-a',
+        at: '2026-12-01T10:00:00.000Z',
+        actor: { sub: 'admin-1', role: 'practice_admin' },
+        subject: { sub: 'u2' },
+        details: { status: 'active' },
+        requestId: 'req-4',
+      },
+    ]);
+  });
+
+  it('resets nothing when the audit trail cannot record it', async () => {
+    const attempt = resetAuthenticator(
+      { identity: cognitoAdmin() },
+      adminWith(staffMember({ sub: 'u2' }), [], auditInto([], true)),
+      'u2',
+      'req-5',
+    );
+    await expect(attempt).rejects.toThrow('audit table unavailable');
+    expect(cognito.commandCalls(AdminSetUserMFAPreferenceCommand)).toEqual([]);
+  });
+
+  it.each([
+    ['their own', 'admin-1', staffMember({ sub: 'admin-1' }), /your own authenticator/],
+    ['a rejected member’s', 'u2', staffMember({ sub: 'u2', status: 'rejected' }), /rejected member/],
+    ['someone not in the practice', 'u3', staffMember({ sub: 'u2' }), /no such member/],
+  ])('refuses to reset %s', async (_what, staffId, member, message) => {
+    const attempt = resetAuthenticator(
+      { identity: cognitoAdmin() },
+      adminWith(member, [], auditInto([])),
+      staffId,
+      'req-6',
+    );
+    await expect(attempt).rejects.toThrow(message);
+    expect(cognito.commandCalls(AdminSetUserMFAPreferenceCommand)).toEqual([]);
   });
 });
 

@@ -1,3 +1,5 @@
+import { PRODUCT_SUMMARY } from '../features';
+
 /** The NHS.UK footer. Support links (accessibility statement, privacy) slot into `links` as pages appear. */
 export function Footer({ links = [] }: { links?: { href: string; label: string }[] }) {
   return (
@@ -18,7 +20,9 @@ export function Footer({ links = [] }: { links?: { href: string; label: string }
               </ul>
             </>
           )}
-          <p className="nhsuk-body-s">Clinic Connect: video consultations and messages for GP practices.</p>
+          <p className="nhsuk-body-s" id="footer-summary">
+            {PRODUCT_SUMMARY}
+          </p>
         </div>
       </div>
     </footer>

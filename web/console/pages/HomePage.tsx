@@ -1,9 +1,65 @@
+import { useEffect, useState } from 'react';
+import type { StaffListResponse } from '../../shared/account';
 import { STAFF_ROLE_LABELS } from '../../shared/me';
 import { Tag } from '../components/Tag';
 import { useLoadedMe } from '../me';
 import { Link } from '../router/router';
+import { useServices } from '../services';
 import { AUDIT_REPORTS_PATH } from './audit/AuditReportsPage';
 import { FIND_PATIENT_PATH } from './patients/FindPatientPage';
+
+type Pending = { status: 'loading' } | { status: 'loaded'; count: number } | { status: 'error' };
+
+/** For practice admins: how many people wait for their approval, the first thing to see on arrival. */
+function PendingApprovals() {
+  const { api } = useServices();
+  const [pending, setPending] = useState<Pending>({ status: 'loading' });
+  useEffect(() => {
+    let current = true;
+    api
+      .get<StaffListResponse>('/staff')
+      .then((response) => {
+        if (current) {
+          setPending({
+            status: 'loaded',
+            count: response.staff.filter((m) => m.status === 'pending').length,
+          });
+        }
+      })
+      .catch(() => {
+        if (current) setPending({ status: 'error' });
+      });
+    return () => {
+      current = false;
+    };
+  }, [api]);
+
+  if (pending.status === 'loading') return <p role="status">Checking who is waiting for approval…</p>;
+  if (pending.status === 'error') {
+    return (
+      <p id="home-pending">We could not check who is waiting for approval. Open the staff page to see.</p>
+    );
+  }
+  const { count } = pending;
+  return (
+    <div className={count > 0 ? 'nhsuk-inset-text' : undefined} id="home-pending">
+      {count > 0 && <span className="nhsuk-u-visually-hidden">Information: </span>}
+      <p>
+        {count === 0 ? (
+          'No one is waiting for approval.'
+        ) : (
+          <>
+            <strong id="home-pending-count">{count}</strong> {count === 1 ? 'person is' : 'people are'}{' '}
+            waiting for your approval.{' '}
+            <Link href="/staff" id="home-pending-link">
+              Approve or reject them
+            </Link>
+          </>
+        )}
+      </p>
+    </div>
+  );
+}
 
 export function HomePage() {
   const me = useLoadedMe();
@@ -72,11 +128,14 @@ export function HomePage() {
           </p>
         )}
         {me.permissions.includes('staff.manage') && (
-          <p>
-            <Link href="/staff" id="home-manage-staff">
-              Approve and manage staff
-            </Link>
-          </p>
+          <>
+            <PendingApprovals />
+            <p>
+              <Link href="/staff" id="home-manage-staff">
+                Approve and manage staff
+              </Link>
+            </p>
+          </>
         )}
         {me.permissions.includes('audit.read') && (
           <p>

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { nameMessage, nameProblem, normaliseName, textProblem } from '../../../layers/universal/text';
 import type { RegistrationRequest, RegistrationResponse } from '../../shared/account';
 import { ApiError } from '../api/client';
 import { ErrorSummary } from '../components/ErrorSummary';
@@ -11,8 +12,9 @@ const ODS_CODE = /^[A-Z0-9]{3,10}$/;
 
 function check(request: RegistrationRequest): FormErrors | undefined {
   const byFieldId: Record<string, string> = {};
-  if (!request.name) byFieldId['join-name'] = 'Enter your full name';
-  else if (request.name.length > 120) byFieldId['join-name'] = 'Full name must be 120 characters or fewer';
+  const nameIssue = textProblem(request.name) ? 'characters' : nameProblem(request.name);
+  if (nameIssue === 'missing') byFieldId['join-name'] = 'Enter your full name';
+  else if (nameIssue) byFieldId['join-name'] = nameMessage(nameIssue, 'Full name');
   if (!request.odsCode) byFieldId['join-ods-code'] = 'Enter your practice’s ODS code';
   else if (!ODS_CODE.test(request.odsCode)) {
     byFieldId['join-ods-code'] = 'Enter your practice’s ODS code, for example A81001';
@@ -47,7 +49,7 @@ export function JoinPracticePage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (busy) return;
-    const request: RegistrationRequest = { name: name.trim(), odsCode: odsCode.trim().toUpperCase() };
+    const request: RegistrationRequest = { name: normaliseName(name), odsCode: odsCode.trim().toUpperCase() };
     const invalid = check(request);
     setErrors(invalid);
     if (invalid) return;

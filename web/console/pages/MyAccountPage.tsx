@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { ACTION_LABELS, STAFF_ROLE_LABELS } from '../../shared/me';
 import { SignOutButton } from '../components/SignOutButton';
+import { availablePermissions } from '../features';
 import { useLoadedMe } from '../me';
 
 function Row({ label, id, children }: { label: string; id: string; children: ReactNode }) {
@@ -18,6 +19,8 @@ function Row({ label, id, children }: { label: string; id: string; children: Rea
 export function MyAccountPage() {
   const me = useLoadedMe();
   const role = STAFF_ROLE_LABELS[me.staff.role] ?? me.staff.role;
+  // What the role allows that Clinic Connect does today: nothing is promised before it exists.
+  const permissions = availablePermissions(me.permissions);
   return (
     <div className="nhsuk-grid-row">
       <div className="nhsuk-grid-column-two-thirds">
@@ -43,11 +46,11 @@ export function MyAccountPage() {
         </dl>
 
         <h2>What your role allows</h2>
-        {me.permissions.length > 0 ? (
+        {permissions.length > 0 ? (
           <>
             <p>As a {role.toLowerCase()}, you can:</p>
             <ul className="nhsuk-list nhsuk-list--bullet" id="account-permissions">
-              {me.permissions.map((action) => (
+              {permissions.map((action) => (
                 <li key={action}>{ACTION_LABELS[action] ?? action}</li>
               ))}
             </ul>
@@ -56,6 +59,13 @@ export function MyAccountPage() {
           <p id="account-permissions">Your role does not let you do anything in Clinic Connect yet.</p>
         )}
         <p>To change your name, role or practice, ask an admin at your practice.</p>
+
+        <h2>Signing in</h2>
+        <p id="account-recovery">
+          If you forget your password, choose ‘Forgot your password?’ on the sign-in page: a code is sent to
+          your email address. If you lose the phone with your authenticator app, ask an admin at your practice
+          to reset it; you then set up a new one when you next sign in.
+        </p>
 
         <h2>Sign out</h2>
         <p>Sign out when you have finished, especially on a shared computer.</p>

@@ -64,9 +64,9 @@ export function SignInPage({ reason, idleMinutes }: { reason?: SignedOutReason; 
           <ReasonMessage reason={reason} idleMinutes={idleMinutes} />
         )}
         <h1>Sign in to Clinic Connect</h1>
-        <p>
-          Clinic Connect is for staff at GP practices. Use it to find a patient, send them an invitation by
-          text message and hold a video consultation.
+        <p id="sign-in-what">
+          Clinic Connect is for staff at GP practices. Use it to find a patient by their NHS number and date
+          of birth in the NHS Personal Demographics Service.
         </p>
         <p>To sign in you need:</p>
         <ul>
@@ -78,15 +78,16 @@ export function SignInPage({ reason, idleMinutes }: { reason?: SignedOutReason; 
           New to Clinic Connect? Choose ‘Create an account’ on the sign-in page, then you’ll be asked for your
           practice’s ODS code.
         </p>
+        <p id="sign-in-recovery">
+          Forgot your password? Choose ‘Forgot your password?’ on the sign-in page. Lost your authenticator
+          app? Ask an admin at your practice to reset it.
+        </p>
         <button className="nhsuk-button" id="sign-in" type="button" onClick={signIn} disabled={busy}>
           Sign in
         </button>
         <div className="nhsuk-inset-text">
           <span className="nhsuk-u-visually-hidden">Information: </span>
-          <p>
-            Do not use Clinic Connect for clinically urgent messages. Patient details are never stored on this
-            device.
-          </p>
+          <p>Patient details are never stored on this device.</p>
         </div>
       </div>
     </div>

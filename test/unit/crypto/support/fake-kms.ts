@@ -18,7 +18,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-2';
-export const DATA_ROLE = `arn:aws:iam::${ACCOUNT}:role/clinic-connect-test-practice-data`;
+export const DATA_ROLE = `arn:aws:iam::${ACCOUNT}:role/ClinicConnect-test-eu-west-2-PracticeData-createLookup`;
+/** The key policies' pattern for every practice data role of the test stage. */
+export const DATA_ROLE_PATTERN = `arn:aws:iam::${ACCOUNT}:role/ClinicConnect-test-eu-west-2-PracticeData-*`;
 
 interface FakeKey {
   arn: string;

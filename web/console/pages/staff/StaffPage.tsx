@@ -11,6 +11,8 @@ import { ConfirmStaffChange } from './ConfirmStaffChange';
 import { StaffTables } from './StaffTables';
 import {
   actionButtonId,
+  approvedMessage,
+  RESET_AUTHENTICATOR,
   roleChangedMessage,
   STATUS_CHANGES,
   type StaffAction,
@@ -22,11 +24,13 @@ type ListState =
   | { status: 'error'; error: ApiError }
   | { status: 'loaded'; staff: StaffMember[] };
 
-/** Which step shows: the tables, an "are you sure", or the role form. */
+/** Which step shows: the tables, an "are you sure", or a role form (a new role, or approval with one). */
 type Step =
   | { kind: 'list' }
   | { kind: 'confirm'; change: StatusChange; member: StaffMember }
-  | { kind: 'role'; member: StaffMember };
+  | { kind: 'reset'; member: StaffMember }
+  | { kind: 'role'; member: StaffMember }
+  | { kind: 'approve'; member: StaffMember };
 
 interface Outcome {
   /** Bumped per outcome so the banner or summary remounts and takes focus again. */
@@ -69,11 +73,15 @@ export function StaffPage() {
     setReturnFocusTo(undefined);
   }, [step, returnFocusTo]);
 
-  async function update(member: StaffMember, body: StaffUpdate, success: string) {
+  async function update(member: StaffMember, body: StaffUpdate | 'reset-authenticator', success: string) {
     if (busy) return;
     setBusy(true);
+    const path = `/staff/${encodeURIComponent(member.id)}`;
     try {
-      const updated = await api.patch<StaffMember>(`/staff/${encodeURIComponent(member.id)}`, body);
+      const updated =
+        body === 'reset-authenticator'
+          ? await api.post<StaffMember>(`${path}/authenticator-reset`, undefined)
+          : await api.patch<StaffMember>(path, body);
       setList((current) =>
         current.status === 'loaded'
           ? { status: 'loaded', staff: current.staff.map((m) => (m.id === updated.id ? updated : m)) }
@@ -99,6 +107,10 @@ export function StaffPage() {
     setOutcome(undefined);
     if (action === 'change-role') {
       setStep({ kind: 'role', member });
+    } else if (action === 'approve') {
+      setStep({ kind: 'approve', member });
+    } else if (action === 'reset-authenticator') {
+      setStep({ kind: 'reset', member });
     } else if (STATUS_CHANGES[action].confirm) {
       setStep({ kind: 'confirm', change: action, member });
     } else {
@@ -126,6 +138,18 @@ export function StaffPage() {
       );
     }
   }
+  if (step.kind === 'reset') {
+    const { member } = step;
+    return (
+      <ConfirmStaffChange
+        member={member}
+        text={RESET_AUTHENTICATOR}
+        busy={busy}
+        onConfirm={() => void update(member, 'reset-authenticator', RESET_AUTHENTICATOR.done(member.name))}
+        onCancel={() => cancel('reset-authenticator', member)}
+      />
+    );
+  }
   if (step.kind === 'role') {
     const { member } = step;
     return (
@@ -134,6 +158,20 @@ export function StaffPage() {
         busy={busy}
         onSave={(role: StaffRole) => void update(member, { role }, roleChangedMessage(member.name, role))}
         onCancel={() => cancel('change-role', member)}
+      />
+    );
+  }
+  if (step.kind === 'approve') {
+    const { member } = step;
+    return (
+      <ChangeRoleForm
+        member={member}
+        mode="approve"
+        busy={busy}
+        onSave={(role: StaffRole) =>
+          void update(member, { status: 'active', role }, approvedMessage(member.name, role))
+        }
+        onCancel={() => cancel('approve', member)}
       />
     );
   }
@@ -154,8 +192,9 @@ export function StaffPage() {
           Staff
         </h1>
         <p>
-          Approve people who have asked to join your practice before they can use Clinic Connect. You can
-          suspend someone who should no longer have access, and reinstate them later.
+          Approve people who have asked to join your practice, and choose their role, before they can use
+          Clinic Connect. You can suspend someone who should no longer have access, and reinstate them later.
+          If someone loses their authenticator app, reset it: they set up a new one when they next sign in.
         </p>
         {list.status === 'loading' && <p role="status">Loading staff…</p>}
         {list.status === 'error' && (

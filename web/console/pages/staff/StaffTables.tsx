@@ -30,7 +30,35 @@ const BUTTON_CLASSES: Record<StaffAction, string> = {
   suspend: 'nhsuk-button nhsuk-button--small nhsuk-button--secondary',
   reinstate: 'nhsuk-button nhsuk-button--small',
   'change-role': 'nhsuk-button nhsuk-button--small nhsuk-button--secondary',
+  'reset-authenticator': 'nhsuk-button nhsuk-button--small nhsuk-button--secondary',
 };
+
+const COLUMNS = ['Name', 'Email', 'Role', 'Status', 'Actions'] as const;
+
+/**
+ * Where the table stacks into cards its elements are displayed as blocks, which strips their table
+ * semantics in some browsers: NHS.UK's responsive table states them again, as these do.
+ */
+const ARIA = {
+  table: { role: 'table' },
+  rowgroup: { role: 'rowgroup' },
+  row: { role: 'row' },
+  columnheader: { role: 'columnheader' },
+  rowheader: { role: 'rowheader' },
+  cell: { role: 'cell' },
+} as const;
+
+/**
+ * A cell's column name, shown beside its value where the table stacks into one card per member (narrow
+ * screens, 200% zoom and more: NHS.UK's responsive table); hidden from screen readers, which have the header.
+ */
+function Heading({ column }: { column: (typeof COLUMNS)[number] }) {
+  return (
+    <span className="nhsuk-table__heading" aria-hidden="true">
+      {column}{' '}
+    </span>
+  );
+}
 
 export interface StaffTablesProps {
   staff: readonly StaffMember[];
@@ -86,58 +114,65 @@ function StaffTable({
       <h2 id={headingId}>
         {GROUP_HEADINGS[status]} (<span id={`staff-${status}-count`}>{members.length}</span>)
       </h2>
-      <div className="nhsuk-table-container">
-        <table className="nhsuk-table" id={`staff-${status}`} aria-labelledby={headingId}>
-          <thead className="nhsuk-table__head">
-            <tr className="nhsuk-table__row">
-              <th className="nhsuk-table__header" scope="col">
-                Name
+      <table
+        className="nhsuk-table nhsuk-table--responsive staff-table"
+        id={`staff-${status}`}
+        aria-labelledby={headingId}
+        {...ARIA.table}
+      >
+        <thead className="nhsuk-table__head" {...ARIA.rowgroup}>
+          <tr className="nhsuk-table__row" {...ARIA.row}>
+            {COLUMNS.map((column) => (
+              <th className="nhsuk-table__header" scope="col" key={column} {...ARIA.columnheader}>
+                {column}
               </th>
-              <th className="nhsuk-table__header" scope="col">
-                Email
-              </th>
-              <th className="nhsuk-table__header" scope="col">
-                Role
-              </th>
-              <th className="nhsuk-table__header" scope="col">
-                Status
-              </th>
-              <th className="nhsuk-table__header" scope="col">
-                Actions
-              </th>
-            </tr>
-          </thead>
-          <tbody className="nhsuk-table__body">
-            {members.map((member) => {
-              const isYou = member.email.toLowerCase() === ownEmail.toLowerCase();
-              return (
-                <tr
-                  className="nhsuk-table__row"
-                  key={member.id}
-                  id={`staff-row-${member.id}`}
-                  data-email={member.email}
-                  data-status={member.status}
-                >
-                  <th className="nhsuk-table__header" scope="row">
+            ))}
+          </tr>
+        </thead>
+        <tbody className="nhsuk-table__body">
+          {members.map((member) => {
+            const isYou = member.email.toLowerCase() === ownEmail.toLowerCase();
+            return (
+              <tr
+                className="nhsuk-table__row"
+                {...ARIA.row}
+                key={member.id}
+                id={`staff-row-${member.id}`}
+                data-email={member.email}
+                data-status={member.status}
+              >
+                <th className="nhsuk-table__header" scope="row" {...ARIA.rowheader}>
+                  <Heading column="Name" />
+                  <span>
                     {member.name}
                     {isYou && <> (you)</>}
-                  </th>
-                  <td className="nhsuk-table__cell">{member.email}</td>
-                  <td className="nhsuk-table__cell" data-role={member.role}>
-                    {STAFF_ROLE_LABELS[member.role] ?? member.role}
-                  </td>
-                  <td className="nhsuk-table__cell">
+                  </span>
+                </th>
+                <td className="nhsuk-table__cell" {...ARIA.cell}>
+                  <Heading column="Email" />
+                  <span>{member.email}</span>
+                </td>
+                <td className="nhsuk-table__cell" {...ARIA.cell} data-role={member.role}>
+                  <Heading column="Role" />
+                  <span>{STAFF_ROLE_LABELS[member.role] ?? member.role}</span>
+                </td>
+                <td className="nhsuk-table__cell" {...ARIA.cell}>
+                  <Heading column="Status" />
+                  <span>
                     <Tag colour={STATUS_COLOURS[member.status]}>{STATUS_LABELS[member.status]}</Tag>
-                  </td>
-                  <td className="nhsuk-table__cell">
+                  </span>
+                </td>
+                <td className="nhsuk-table__cell" {...ARIA.cell}>
+                  <Heading column="Actions" />
+                  <span>
                     <Actions member={member} isYou={isYou} onAction={onAction} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                  </span>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
     </>
   );
 }

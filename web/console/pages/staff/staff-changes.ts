@@ -1,14 +1,24 @@
 import type { StaffMember, StaffStatus, StaffUpdate } from '../../../shared/account';
 import { STAFF_ROLE_LABELS, type StaffRole } from '../../../shared/me';
 
-/** What an admin can do to a member from the staff table. `change-role` opens a form; the rest are one PATCH. */
-export type StaffAction = 'approve' | 'reject' | 'suspend' | 'reinstate' | 'change-role';
-export type StatusChange = Exclude<StaffAction, 'change-role'>;
+/**
+ * What an admin can do to a member from the staff table. `approve` and `change-role` open a role form;
+ * `reset-authenticator` and the status changes that lock someone out ask "are you sure" first.
+ */
+export type StaffAction =
+  | 'approve'
+  | 'reject'
+  | 'suspend'
+  | 'reinstate'
+  | 'change-role'
+  | 'reset-authenticator';
+/** The status changes made with one PATCH (approval goes through the role form). */
+export type StatusChange = 'reject' | 'suspend' | 'reinstate';
 
 export const ACTIONS_BY_STATUS: Record<StaffStatus, readonly StaffAction[]> = {
   pending: ['approve', 'reject'],
-  active: ['change-role', 'suspend'],
-  suspended: ['reinstate'],
+  active: ['change-role', 'reset-authenticator', 'suspend'],
+  suspended: ['reinstate', 'reset-authenticator'],
   rejected: [],
 };
 
@@ -22,10 +32,6 @@ export const STATUS_CHANGES: Record<
   StatusChange,
   { status: NonNullable<StaffUpdate['status']>; confirm?: ConfirmText; done: (name: string) => string }
 > = {
-  approve: {
-    status: 'active',
-    done: (name) => `${name} has been approved. They can now use Clinic Connect.`,
-  },
   reject: {
     status: 'rejected',
     confirm: {
@@ -50,16 +56,32 @@ export const STATUS_CHANGES: Record<
   },
 };
 
+export const RESET_AUTHENTICATOR: ConfirmText & { done: (name: string) => string } = {
+  heading: (name) => `Reset the authenticator app of ${name}?`,
+  body:
+    'Only do this when you are sure it is them who asked, for example because they lost their phone. Their ' +
+    'authenticator app will stop working for Clinic Connect and they will be signed out. When they next sign ' +
+    'in, after their password, they will set up a new one.',
+  button: 'Yes, reset their authenticator',
+  done: (name) =>
+    `The authenticator of ${name} has been reset. They will set up a new one when they next sign in.`,
+};
+
 export const ACTION_LABELS: Record<StaffAction, string> = {
   approve: 'Approve',
   reject: 'Reject',
   suspend: 'Suspend',
   reinstate: 'Reinstate',
   'change-role': 'Change role',
+  'reset-authenticator': 'Reset authenticator',
 };
 
 export function roleChangedMessage(name: string, role: StaffRole): string {
   return `${name}’s role is now ${STAFF_ROLE_LABELS[role].toLowerCase()}.`;
+}
+
+export function approvedMessage(name: string, role: StaffRole): string {
+  return `${name} has been approved as a ${STAFF_ROLE_LABELS[role].toLowerCase()}. They can now use Clinic Connect.`;
 }
 
 /** The id of a row's action button, e.g. `staff-approve-<id>`. */
