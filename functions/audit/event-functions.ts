@@ -26,8 +26,9 @@ export const sealAuditTrailsFunction = defineEventFunction({
   tables: {
     // The platform's list of practices.
     directory: { access: 'read', scope: 'platform' },
-    audit: { access: 'append', scope: 'practice' },
-    records: { access: 'append', scope: 'practice' },
+    // Reads events and writes digests beside them; reads and writes day totals. Never updates or deletes.
+    audit: { access: 'readappend', scope: 'practice' },
+    records: { access: 'readappend', scope: 'practice' },
   },
   alarms: [
     {

@@ -267,9 +267,9 @@ export const runAuditReportRoute = defineRoute({
   tables: {
     directory: { access: 'read', scope: 'practice' },
     // The run's record; the sealer's totals.
-    records: { access: 'append', scope: 'practice' },
+    records: { access: 'readappend', scope: 'practice' },
     // The run's own audit event; events and digests are read.
-    audit: { access: 'append', scope: 'practice' },
+    audit: { access: 'readappend', scope: 'practice' },
   },
 });
 
@@ -309,7 +309,7 @@ export const getAuditReportCsvRoute = defineRoute({
   tables: {
     directory: { access: 'read', scope: 'practice' },
     records: { access: 'read', scope: 'practice' },
-    audit: { access: 'append', scope: 'practice' },
+    audit: { access: 'readappend', scope: 'practice' },
   },
 });
 
@@ -331,7 +331,7 @@ export const verifyAuditTrailRoute = defineRoute({
   tables: {
     directory: { access: 'read', scope: 'practice' },
     records: { access: 'read', scope: 'practice' },
-    audit: { access: 'append', scope: 'practice' },
+    audit: { access: 'readappend', scope: 'practice' },
   },
 });
 

@@ -1,4 +1,5 @@
 import { Aws, Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -68,16 +69,31 @@ export const capability = defineCapability({
           'number of consultations, which the invite limits bound.',
       }),
       trigger(user, { fn, permissions }) {
-        failed ??= new Queue(stage.scope, 'MeetingEventsFailed', {
-          encryption: QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          retentionPeriod: Duration.days(14),
-        });
-        acknowledge(
-          failed,
-          ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy' as string],
-          'This queue is itself the dead letter of the meeting event function: a dead letter queue of its own would only move failures once more.',
-        );
+        if (!failed) {
+          failed = new Queue(stage.scope, 'MeetingEventsFailed', {
+            encryption: QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            retentionPeriod: Duration.days(14),
+          });
+          acknowledge(
+            failed,
+            ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy' as string],
+            'This queue is itself the dead letter of the meeting event function: a dead letter queue of its own would only move failures once more.',
+          );
+          stage.addOperatorAlarm(
+            new Alarm(stage.scope, 'MeetingEventsFailedAlarm', {
+              alarmDescription:
+                'Meeting events the consultation state could not take after every retry are in the failures ' +
+                'queue: a consultation may show the wrong state (a patient still "in the call"). The grace sweep ' +
+                'ends stale ones; look at the function’s logs by request id.',
+              metric: failed.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+              threshold: 1,
+              evaluationPeriods: 1,
+              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+              treatMissingData: TreatMissingData.NOT_BREACHING,
+            }),
+          );
+        }
         fn.configureAsyncInvoke({ onFailure: new SqsDestination(failed), retryAttempts: 2 });
         permissions.addStatements(
           new PolicyStatement({

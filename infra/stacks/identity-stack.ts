@@ -131,7 +131,7 @@ export class IdentityStack extends Stack {
       stage: config.stage,
       region: config.region,
       owner: 'preTokenGeneration',
-      description: 'Token claims: one member’s role and status, in one practice per session',
+      description: "Token claims: one member's role and status, in one practice per session",
       trustedBy: new ArnPrincipal(this.preTokenGeneration.role.roleArn),
       statements: practiceSessionStatements(
         { directory: ['dynamodb:GetItem'] },

@@ -121,7 +121,15 @@ describe('who may text a patient', () => {
     const macUsers = ALL_FUNCTIONS.filter((id) =>
       statementsOf(id).some((s) => actionsOf(s).includes('kms:GenerateMac')),
     );
-    expect(macUsers.sort()).toEqual(['createInvite', 'releaseHeldMessage', 'resendInvite']);
+    // Those that make links, and the join routes, which find an invitation by its token's keyed hash.
+    expect(macUsers.sort()).toEqual(
+      [
+        'createInvite',
+        'releaseHeldMessage',
+        'resendInvite',
+        ...ROUTES.filter((route) => route.area === 'join').map((route) => route.id),
+      ].sort(),
+    );
   });
 
   it('points links at the console: CloudFront’s domain, or the stage’s own', () => {
@@ -138,7 +146,13 @@ describe('who may text a patient', () => {
 describe('the send queue', () => {
   it('is encrypted with a key of its own, with a dead-letter queue after its retries', () => {
     const queues = ofType('AWS::SQS::Queue');
-    for (const [, queue] of queues) expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+    // Every queue that can hold a text (the send queue, its dead letters) or a receipt under a KMS key of
+    // its own; the meeting events' failures queue holds only meeting and attendee ids (SQS-managed keys:
+    // EventBridge cannot send to a queue under a customer key without a key policy naming it).
+    for (const [id, queue] of queues) {
+      if (id.startsWith('MeetingEventsFailed')) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+      else expect(queue.Properties.KmsMasterKeyId, id).toBeDefined();
+    }
     const main = queues.find(([, queue]) => queue.Properties.RedrivePolicy);
     expect(main?.[1].Properties).toMatchObject({
       RedrivePolicy: { maxReceiveCount: INVITE_QUEUE_MAX_RECEIVES },
@@ -158,7 +172,8 @@ describe('the send queue', () => {
     const depth = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
       (alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
     );
-    expect(depth).toHaveLength(2);
+    // The send queue's dead letters, the receipts' failures, the meeting events' failures.
+    expect(depth).toHaveLength(3);
     for (const alarm of depth) {
       expect(alarm.Properties).toMatchObject({ Threshold: 1, Namespace: 'AWS/SQS' });
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
@@ -180,7 +195,11 @@ describe('the send queue', () => {
 
   it('lets only the functions that queue texts send to it', () => {
     const senders = ALL_FUNCTIONS.filter((id) =>
-      statementsOf(id).some((s) => actionsOf(s).includes('sqs:SendMessage')),
+      statementsOf(id).some(
+        (s) =>
+          actionsOf(s).includes('sqs:SendMessage') &&
+          !JSON.stringify(s.Resource).includes('MeetingEventsFailed'),
+      ),
     );
     // The delivery-status function keeps failed batches in its own failures queue.
     expect(senders.sort()).toEqual([
