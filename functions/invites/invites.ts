@@ -26,7 +26,7 @@ import { uuidv7 } from '../../layers/records/time-ids';
 import { applyDeliveryEvent, type DeliveryEvent } from '../../layers/sms/delivery-status';
 import { hashInviteCode, newInviteCode, newInviteToken } from '../../layers/sms/invite-secrets';
 import type { PhoneNumberVerdict } from '../../layers/sms/phone-number';
-import { todayInLondon } from '../../layers/universal/birth-date';
+import { isCalendarDate, todayInLondon } from '../../layers/universal/birth-date';
 import {
   buildInviteMessage,
   checkInviteMessage,
@@ -88,11 +88,13 @@ async function audit(
   requestId: string | undefined,
   type: NewAuditEvent['type'],
   details: NewAuditEvent['details'],
+  at?: string,
 ): Promise<void> {
   await stores.audit.record({
     type,
     actor: { sub: actor.sub, ...(actor.role ? { role: actor.role } : {}) },
     ...(requestId ? { requestId } : {}),
+    ...(at ? { at } : {}),
     details,
   });
 }
@@ -155,8 +157,9 @@ export async function listInvites(
 ): Promise<{ day: string; invites: InviteSummaryView[] }> {
   const at = now(deps);
   const chosen = day ?? todayInLondon(at);
+  if (!isCalendarDate(chosen))
+    throw new BadRequestError('query.day: must be a real date, written YYYY-MM-DD');
   const { from, to } = londonDay(chosen);
-  if (Number.isNaN(from.getTime())) throw new BadRequestError('query.day: must be a real date');
   const stored = await caller.stores.invites.listCreatedBetween(from, to);
   const invites = await Promise.all(
     stored.map(async (invite) =>
@@ -339,15 +342,15 @@ async function queueText(
   inviteId: string,
 ): Promise<StoredInvite> {
   const at = now(deps);
-  const practice = await stores.directory.getPracticeCached();
-  if (!practice) throw new Error('the practice has no record');
   const practiceId = stores.invites.practiceId;
   const token = newInviteToken();
   const code = newInviteCode();
-  const [tokenHash, codeHash] = await Promise.all([
+  const [practice, tokenHash, codeHash] = await Promise.all([
+    stores.directory.getPracticeCached(),
     deps.linkKey.tokenHash(token),
     codeHashFor(deps, practiceId, inviteId, code),
   ]);
+  if (!practice) throw new Error('the practice has no record');
   const sendId = randomUUID();
   const linkExpiresAt = new Date(at.getTime() + deps.link.expiryHours * 3_600_000);
 
@@ -381,18 +384,25 @@ async function queueText(
   const sms = await deps.fields.encrypt(practiceId, QUEUED_SMS_FIELD, text);
   await deps.queue.enqueue({ v: 1, practiceId, inviteId, sendId, sms });
 
-  const queued = await stores.invites.mutate(inviteId, (current) => ({
-    change:
-      current.sendId === sendId
-        ? deliveryChange(current, { state: 'queued', at: at.toISOString() })
-        : undefined,
-    result: undefined,
-  }));
-  await audit(stores, actor, requestId, 'invite.queued', {
-    ...reference(invite),
-    expiresAt: linkExpiresAt.toISOString(),
-  });
-  if (invite.replaces) await replaceInvite(deps, stores, actor, requestId, invite.replaces, inviteId);
+  // The sender may already be at work on it: the rest goes side by side, each write conditional.
+  const [queued] = await Promise.all([
+    stores.invites.mutate(inviteId, (current) => ({
+      change:
+        current.sendId === sendId
+          ? deliveryChange(current, { state: 'queued', at: at.toISOString() })
+          : undefined,
+      result: undefined,
+    })),
+    audit(
+      stores,
+      actor,
+      requestId,
+      'invite.queued',
+      { ...reference(invite), expiresAt: linkExpiresAt.toISOString() },
+      at.toISOString(),
+    ),
+    invite.replaces ? replaceInvite(deps, stores, actor, requestId, invite.replaces, inviteId) : undefined,
+  ]);
   return queued?.invite ?? invite;
 }
 
@@ -581,37 +591,56 @@ export async function createInvite(
           ...(held ? { review: { categories: scanCategories(scan) } } : {}),
           deleteAt: new Date(at.getTime() + deps.settings.retentionDays * 86_400_000),
         });
-        await audit(stores, actor, requestId, 'invite.created', {
-          ...reference(created),
-          nhsNumberCiphertext: await deps.fields.encrypt(
-            caller.practiceId,
-            AUDIT_NHS_NUMBER_FIELD,
-            lookup.patient.nhsNumber,
-          ),
-          segments: created.segments,
-          withMessage: Boolean(clinicianText),
-          ...(warnings.length > 0
-            ? { sensitiveContentConfirmed: warnings.map((w) => w.kind).join(',') }
-            : {}),
-        });
+        const audited = (async () =>
+          audit(
+            stores,
+            actor,
+            requestId,
+            'invite.created',
+            {
+              ...reference(created),
+              nhsNumberCiphertext: await deps.fields.encrypt(
+                caller.practiceId,
+                AUDIT_NHS_NUMBER_FIELD,
+                lookup.patient.nhsNumber,
+              ),
+              segments: created.segments,
+              withMessage: Boolean(clinicianText),
+              ...(warnings.length > 0
+                ? { sensitiveContentConfirmed: warnings.map((w) => w.kind).join(',') }
+                : {}),
+            },
+            at.toISOString(),
+          ))();
         if (held && scan.verdict === 'abusive') {
-          await stores.heldMessages.put({
-            inviteId,
-            heldAt: at.toISOString(),
-            createdBy: { sub: caller.subject, name: by, role: caller.staff.role },
-            reasons: scan.reasons.map((reason) => ({
-              category: reason.category,
-              description: reason.description,
-            })),
-            message: clinicianText,
-          });
-          await audit(stores, actor, requestId, 'invite.held', {
-            ...reference(created),
-            categories: scanCategories(scan).join(','),
-          });
+          await Promise.all([
+            audited,
+            stores.heldMessages.put({
+              inviteId,
+              // Gone with its invitation: a message nobody reviewed within the retention is not sent.
+              expiresAt: created.expiresAt,
+              heldAt: at.toISOString(),
+              createdBy: { sub: caller.subject, name: by, role: caller.staff.role },
+              reasons: scan.reasons.map((reason) => ({
+                category: reason.category,
+                description: reason.description,
+              })),
+              message: clinicianText,
+            }),
+            audit(
+              stores,
+              actor,
+              requestId,
+              'invite.held',
+              { ...reference(created), categories: scanCategories(scan).join(',') },
+              new Date(at.getTime() + 1).toISOString(),
+            ),
+          ]);
           return created;
         }
-        return queueText(deps, stores, actor, requestId, inviteId);
+        // Both before the answer; the audit need not wait for the queue, nor the queue for the audit.
+        const [, queued] = await Promise.all([audited, queueText(deps, stores, actor, requestId, inviteId)]);
+        return queued;
       },
     },
   );

@@ -44,6 +44,7 @@ Clinic Connect is running locally (stage "local", demo data).
 
   Practice console   ${stack.url}/
   Patient join page  ${stack.url}/join/
+  Patient's phone    ${stack.url}/local/phone/   (every text the local SMS service sends)
   API                ${stack.url}/api/health   (OpenAPI: ${stack.url}/api/openapi.json)
   Sign-in provider   ${stack.issuer}/.well-known/openid-configuration
   Local mailbox      ${stack.mailboxUrl}   (password reset codes; Cognito emails them in AWS)

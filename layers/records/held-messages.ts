@@ -17,6 +17,8 @@ export const HeldMessage = z.object({
   createdBy: z.object({ sub: z.string(), name: z.string(), role: z.optional(z.string()) }),
   reasons: z.array(z.object({ category: z.string(), description: z.string() })),
   message: z.string(),
+  /** DynamoDB TTL (epoch seconds): as long as its invitation is kept. */
+  expiresAt: z.number(),
 });
 export type HeldMessage = z.infer<typeof HeldMessage>;
 
@@ -57,7 +59,10 @@ export class PracticeHeldMessages {
         ConsistentRead: true,
       }),
     );
-    const held = (Items ?? []).map((item) => HeldMessage.parse(item));
+    const now = Date.now();
+    const held = (Items ?? [])
+      .map((item) => HeldMessage.parse(item))
+      .filter((entry) => entry.expiresAt * 1000 > now);
     held.sort((a, b) => a.heldAt.localeCompare(b.heldAt));
     return Promise.all(
       held.map(async (entry) => ({

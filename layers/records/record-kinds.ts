@@ -100,6 +100,7 @@ export const RECORD_KINDS = {
     offboarding: {
       exportAs: 'heldMessages',
       decrypt: [{ from: 'message', to: 'message', field: HELD_MESSAGE_FIELD }],
+      epochSeconds: ['expiresAt'],
       orderBy: 'heldAt',
     },
   },

@@ -1,24 +1,29 @@
 // First: sets the log level before any module makes the Powertools logger (see quiet-logs.ts).
 import './quiet-logs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { localAuditSealDir } from '../../infra/capabilities/audit-seal';
 import { REPO_ROOT } from '../../infra/config';
 import { localTrailDir } from '../../layers/trail/local-key-trail';
 import { apiEvent } from '../support/events';
+import { patientsWithMobiles } from '../support/invites';
 import { startTestStack } from '../support/local-stack';
 import { signedInDemoMember, syntheticPatient } from '../support/lookups';
 import { benchAuditReports } from './audit-bench';
 import { type ShippedBundle, synthesizeShippedBundles } from './cdk-bundles';
 import { measureColdStart } from './cold-start';
 import { benchCrypto } from './crypto-bench';
+import { benchInvite } from './invite-bench';
 import { benchLookup } from './lookup-bench';
 import { round } from './stats';
 import { benchVideo } from './video-bench';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const LOOKUP_REQUESTS = Number(process.env.BENCH_LOOKUP_REQUESTS ?? 1000);
+const INVITE_REQUESTS = Number(process.env.BENCH_INVITE_REQUESTS ?? 200);
+/** Mobiles the invitation bench spreads over (each may be texted at most 50 times a day). */
+const INVITE_MOBILES = Array.from({ length: 10 }, (_, i) => `077009005${String(i).padStart(2, '0')}`);
 /** Budgets from the foundations issue, over bare `node -e 0` in the same run. */
 const BUDGET_MS = { route: 60, event: 60, trigger: 60, operator: 100 } as const;
 const LOOKUP_FIRST_CALL_BUDGET_MS = 150;
@@ -85,6 +90,17 @@ function localEnvironment(bundle: ShippedBundle, stack: TestStack): Record<strin
     const variable = `TABLE_${id.toUpperCase()}`;
     if (variable in env) env[variable] = name;
   }
+  // The invitation functions' outside systems, as the local stack points them (its capabilities' variables).
+  if ('INVITE_LINK_KEY_ARN' in env) {
+    delete env.INVITE_LINK_KEY_ARN;
+    env.LOCAL_INVITE_LINK_KEY_FILE = process.env.LOCAL_INVITE_LINK_KEY_FILE ?? '';
+  }
+  if ('INVITE_QUEUE_URL' in env) {
+    env.INVITE_QUEUE_URL = process.env.INVITE_QUEUE_URL ?? '';
+    env.SQS_ENDPOINT = process.env.SQS_ENDPOINT ?? '';
+  }
+  if ('SMS_MAX_PRICE_USD' in env) env.SNS_ENDPOINT = process.env.SNS_ENDPOINT ?? '';
+  if ('CONSOLE_ORIGIN' in env) env.CONSOLE_ORIGIN = stack.url;
   if ('PDS_BASE_URL' in env) {
     env.PDS_BASE_URL = stack.pds.url;
     env.PDS_TOKEN_URL = stack.pds.tokenUrl;
@@ -177,18 +193,30 @@ async function main() {
   }
   console.log('Synthesizing the app (CDK bundling of every function) into cdk.out …');
   const bundles = await synthesizeShippedBundles();
+  const patients = await patientsWithMobiles(INVITE_MOBILES);
   const stack = await startTestStack({
-    env: { LOOKUP_LIMIT_PER_USER_PER_HOUR: '10000', LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '1000000' },
+    pdsPatientsDir: patients.dir,
+    env: {
+      LOOKUP_LIMIT_PER_USER_PER_HOUR: '10000',
+      LOOKUP_LIMIT_PER_PRACTICE_PER_DAY: '1000000',
+      INVITE_LIMIT_PER_NUMBER_PER_DAY: '50',
+      INVITE_LIMIT_PER_USER_PER_HOUR: '10000',
+      INVITE_LIMIT_PER_PRACTICE_PER_DAY: '1000000',
+    },
   });
   let coldStarts: Awaited<ReturnType<typeof benchColdStarts>>;
   let lookup: Awaited<ReturnType<typeof benchLookup>>;
+  let invite: Awaited<ReturnType<typeof benchInvite>>;
   try {
     console.log(`Cold starts: ${bundles.length} bundles × ${COLD_RUNS} paired runs`);
     coldStarts = await benchColdStarts(stack, bundles);
     console.log(`Lookups through the local gateway: ${LOOKUP_REQUESTS} of each, interleaved with GetItem`);
     lookup = await benchLookup(stack, { requests: LOOKUP_REQUESTS });
+    console.log(`Invitations through the local gateway, queue and SMS service: ${INVITE_REQUESTS}`);
+    invite = await benchInvite(stack, { requests: INVITE_REQUESTS, patients: patients.patients });
   } finally {
     await stack.stop();
+    await rm(patients.dir, { recursive: true, force: true });
   }
   const crypto = await benchCrypto();
   console.log(`Video: the join page, then ${VIDEO_RUNS} throttled first renders and ${VIDEO_RUNS} admits`);
@@ -201,9 +229,15 @@ async function main() {
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-    settings: { coldRuns: COLD_RUNS, lookupRequests: LOOKUP_REQUESTS, auditEvents: AUDIT_EVENTS },
+    settings: {
+      coldRuns: COLD_RUNS,
+      lookupRequests: LOOKUP_REQUESTS,
+      inviteRequests: INVITE_REQUESTS,
+      auditEvents: AUDIT_EVENTS,
+    },
     coldStarts,
     lookup,
+    invite,
     fieldEncryption: crypto,
     video,
     auditReports: audit,
@@ -235,6 +269,12 @@ async function main() {
     'POST /api/lookups, match': lookup.matchMs,
     'POST /api/lookups, no match': lookup.noMatchMs,
     'GET /api/health': lookup.healthMs,
+  });
+  console.log(`\nInvitations (n=${invite.requests}), beside the lookups above:`);
+  console.table({
+    'POST /api/invites, answered (201)': invite.postMs,
+    'POST /api/invites → text on the local phone page': invite.toPhoneMs,
+    'POST /api/lookups, match (same run)': lookup.matchMs,
   });
   console.log(
     `Lookup (match) over GetItem: p50 ${lookup.ratios.matchP50}× (goal ≤ 5×), p99 ${lookup.ratios.matchP99}× (goal ≤ 10×)`,

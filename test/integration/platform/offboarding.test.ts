@@ -60,6 +60,19 @@ describe('offboarding a practice', () => {
       body: { nhsNumber: patient.nhsNumber, birthDate: patient.birthDate },
     });
     expect(looked.body.result).toBe('match');
+    // An invitation held for review (nothing is sent, so nothing is on its way during the offboarding) and
+    // an opt-out: both the practice's record, exported with their number and text.
+    const held = await call('POST', '/api/invites', {
+      token: clinician.token,
+      body: { lookupId: looked.body.lookupId, message: 'Answer the phone, you idiot.' },
+      headers: { 'idempotency-key': '7d3c2b1a-0f9e-4d8c-8b7a-6a5b4c3d2e1f' },
+    });
+    expect(held.body.status).toBe('held');
+    const optOut = await call('POST', '/api/sms-opt-outs', {
+      token: clinician.token,
+      body: { lookupId: looked.body.lookupId },
+    });
+    expect(optOut.body.optedOut).toBe(true);
 
     // A "backup": the practice's items as they were, like a restore from AWS Backup or PITR would bring back.
     const backup = {
@@ -103,6 +116,21 @@ describe('offboarding a practice', () => {
           mobile: patient.mobile,
         }),
       }),
+    ]);
+    expect(bundle.invites).toEqual([
+      expect.objectContaining({
+        inviteId: held.body.inviteId,
+        state: 'held',
+        mobile: '+447700900123',
+        message: 'Answer the phone, you idiot.',
+        patient: { name: `${patient.given.join(' ')} ${patient.family}`, mobileEnding: '123' },
+      }),
+    ]);
+    expect(bundle.heldMessages).toEqual([
+      expect.objectContaining({ inviteId: held.body.inviteId, message: 'Answer the phone, you idiot.' }),
+    ]);
+    expect(bundle.smsOptOuts).toEqual([
+      expect.objectContaining({ mobile: '+447700900123', source: 'staff' }),
     ]);
     const lookupEvent = bundle.auditEvents.find(
       (e: { type: string; details: { outcome?: string } }) =>
