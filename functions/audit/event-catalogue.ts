@@ -244,6 +244,12 @@ const providerReference = (event: ReportEvent) =>
     : '';
 const ukTime = (value: unknown) => (typeof value === 'string' ? ukDateTime(value) : '');
 
+/** "12 min 5 s": a call's length in words. */
+function callLength(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
+}
+
 /** A code attempt's outcome (functions/join), in words, never the code. */
 function codeOutcome(event: ReportEvent): string {
   switch (event.details.outcome) {
@@ -549,8 +555,19 @@ export const EVENT_TYPES = {
   'consultation.ended': {
     section: 'consultations',
     label: 'Consultation ended',
-    describe: (event) => `The video consultation ended (${text(event.details.reason)}).`,
-    cells: (event) => ({ outcome: 'Ended', detail: text(event.details.reason) }),
+    describe: (event) =>
+      `The video consultation ended (${text(event.details.reason)})${typeof event.details.durationSeconds === 'number' ? ` after ${callLength(event.details.durationSeconds)}` : ''}.`,
+    cells: (event) => ({
+      outcome: 'Ended',
+      detail: [
+        text(event.details.reason),
+        typeof event.details.durationSeconds === 'number'
+          ? `in the call ${callLength(event.details.durationSeconds)}`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    }),
   },
   'consultation.opt_out': {
     section: 'opt-outs',

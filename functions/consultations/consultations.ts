@@ -208,6 +208,10 @@ async function carryOut(
         await audit(deps, pointer.practiceId, 'consultation.ended', {
           consultationId: pointer.consultationId,
           reason: effect.reason,
+          // How long patient and clinician were both in the call, for the compliance report.
+          ...(consultation.call?.durationSeconds !== undefined
+            ? { durationSeconds: consultation.call.durationSeconds }
+            : {}),
         });
         break;
     }

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   }
 
   const clinician = stack.demo.staff.find((s) => s.role === 'clinician');
+  const officer = stack.demo.staff.find((s) => s.role === 'compliance_officer');
   const staffLines = stack.demo.staff.map(
     (s) =>
       `    ${s.role.padEnd(15)} ${s.email.padEnd(26)} password ${s.password}   authenticator key ${s.totpSecret}`,
@@ -68,6 +69,11 @@ ${stack
     4. Back in the console the header says the patient is waiting: open it and choose "Admit".
     Leaving (the patient's Leave button, or closing their window) is recorded as dissent; a dropped
     connection is "reconnecting" for two minutes first. Nothing is recorded: video goes browser to browser.
+
+  Try an audit report: sign in as the demo compliance officer (${officer?.email ?? 'compliance_officer'}) and choose
+    "Audit reports" (${stack.url}/audit): run today's report, download the CSV, choose "Verify integrity".
+    The trail is sealed every minute; npm run audit:seal seals it now, and
+    npm run audit:verify -- --practice ${stack.demo.practice.practiceId} checks it from the command line.
 
   Data is kept in ${resolve(settings.DATA_DIR)} (delete it to start afresh). Press Ctrl-C to stop.
 `);

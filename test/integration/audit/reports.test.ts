@@ -179,7 +179,8 @@ describe('what a report shows', () => {
 
   it('lists every lookup with who, whom and the true outcome, which the clinician was not shown', async () => {
     const lookups = section(report, 'lookups');
-    expect(lookups.total).toBe(6);
+    // The officer's attempt above (refused by the staff gate) is on record too, first: every attempt is.
+    expect(lookups.total).toBe(7);
     const rows = lookups.rows.map((row) => [
       row.cells.patient,
       row.cells.patientName,
@@ -188,6 +189,8 @@ describe('what a report shows', () => {
       row.attention,
     ]);
     expect(rows).toEqual([
+      // Refused by the gate before the body is read: no patient on record.
+      ['', '', 'Refused: not allowed', 'The member’s role may not look up patients', true],
       ['999 000 0018', 'Florence Fictional', 'Match shown', 'Name, gender and mobile ending shown', false],
       ['999 000 0107', '', 'No match shown', 'Restricted record (safeguarding): not shown', true],
       ['999 000 0115', '', 'No match shown', 'Very restricted record (safeguarding): not shown', true],
@@ -196,7 +199,8 @@ describe('what a report shows', () => {
       ['999 000 0123', '', 'No match shown', 'The patient is recorded as deceased: not shown', false],
       ['999 000 0026', '', 'Refused: rate limit', 'The member’s hourly limit of lookups was reached', true],
     ]);
-    for (const row of lookups.rows)
+    expect(lookups.rows[0]?.cells).toMatchObject({ staff: 'Pat Okafor', role: 'Compliance officer' });
+    for (const row of lookups.rows.slice(1))
       expect(row.cells).toMatchObject({ staff: 'Dr Sam Patel', role: 'Clinician' });
   });
 

@@ -147,6 +147,28 @@ describe('the event catalogue', () => {
     expect(broken.cells.outcome).toBe('2 break(s)');
   });
 
+  it('shows a consultation’s end with how long the call lasted, and the patient and the app as actors', () => {
+    const ended = presentRow(
+      event(
+        'consultation.ended',
+        { consultationId: 'c-1', reason: 'clinician-ended', durationSeconds: 725 },
+        { actor: { sub: 'clin' } },
+      ),
+      context(),
+    );
+    expect(ended).toMatchObject({ section: 'consultations', label: 'Consultation ended' });
+    expect(ended.cells.detail).toBe('clinician-ended; in the call 12 min 5 s');
+    const locked = presentRow(
+      event('consultation.code_attempt', { consultationId: 'c-1', outcome: 'locked', codeWasRight: true }),
+      context(),
+    );
+    expect(locked).toMatchObject({ section: 'consent', attention: true });
+    expect(locked.cells.detail).toBe('refused: locked after too many wrong codes (this one was right)');
+    const held = presentRow(event('invite.held', { inviteId: 'i-1', categories: 'abuse' }), context());
+    expect(held).toMatchObject({ section: 'held-messages', attention: true });
+    expect(held.cells.detail).toBe('Flagged: abuse');
+  });
+
   it('still shows an event of a type it does not know, under Other events, without its patient references', () => {
     expect(sectionOf('sms.delivery_receipt_v9')).toBe('other');
     const row = presentRow(

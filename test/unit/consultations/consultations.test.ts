@@ -271,7 +271,15 @@ describe('meeting events', () => {
 describe('ending and leaving', () => {
   it('“End consultation” removes both attendees, ends the meeting and kills the link', async () => {
     const call = await inCall();
+    world.advance(125_000);
     await endConsultation(world.deps, PRACTICE, call.invite.inviteId, { sub: HOST.sub, role: HOST.role });
+    // Its audit event says how long both were in the call, for the compliance report.
+    const ended = (await world.auditTypes()).filter(
+      (event) => event.type === 'consultation.ended' && event.details.consultationId === call.invite.inviteId,
+    );
+    expect(ended.map((event) => event.details)).toEqual([
+      { consultationId: call.invite.inviteId, reason: 'clinician-ended', durationSeconds: 125 },
+    ]);
     const meeting = world.meetings.meeting(call.meeting.meetingId);
     expect(meeting?.ended).toBe(true);
     expect(meeting?.attendees.size).toBe(0);
