@@ -293,12 +293,12 @@ describe('finding a patient', () => {
 });
 
 describe('a practice admin', () => {
-  it('has no way to look patients up: no link, and the page is not found', async () => {
+  it('has no way to look patients up: no link, and the page says they have no access', async () => {
     const admin = await (await browser.newContext()).newPage();
     await signIn(admin, 'practice_admin');
     expect(await admin.locator('#home-find-patient').count()).toBe(0);
     expect(await admin.locator('a[href="/patients/find"]').count()).toBe(0);
     await admin.goto(`${stack.url}/patients/find`);
-    await expect.poll(() => admin.locator('h1').textContent()).toBe('Page not found');
+    await expect.poll(() => admin.locator('h1').textContent()).toBe('You do not have access to this page');
   });
 });
