@@ -36,7 +36,7 @@ async function newPage(): Promise<Page> {
 }
 
 describe('a compliance officer’s audit report', () => {
-  it('shows today’s lookup, downloads the CSV and finds the trail intact', async () => {
+  it('shows today’s lookup and invitation, downloads the CSV and finds the trail intact', async () => {
     // A clinician looks a patient up first.
     const clinician = await newPage();
     await signInThroughConsole(clinician, stack.url, demoUser('clinician'));
@@ -47,6 +47,10 @@ describe('a compliance officer’s audit report', () => {
     await clinician.fill('#birth-date-year', '1980');
     await clinician.click('#lookup-submit');
     await clinician.waitForSelector('#lookup-match');
+    // ... and invites them: the text goes out and is delivered (the local SMS service reports it).
+    await clinician.click('#invite-submit');
+    await clinician.waitForSelector('#invite-status');
+    await expect.poll(() => clinician.textContent('#invite-status'), { timeout: 20_000 }).toBe('Delivered');
     await clinician.context().close();
 
     const page = await newPage();
@@ -70,6 +74,12 @@ describe('a compliance officer’s audit report', () => {
     expect(await row.locator('[data-column="patient"]').textContent()).toBe('999 000 0018');
     expect(await row.locator('[data-column="patientName"]').textContent()).toBe('Florence Fictional');
     expect(await row.locator('[data-column="outcome"]').textContent()).toBe('Match shown');
+    // The invitation, step by step as the SMS service reported it, about the same patient.
+    const invitations = page.locator('#section-invitations-table tbody tr');
+    const events = await invitations.locator('[data-column="event"]').allTextContents();
+    expect(events).toEqual(['Invitation made', 'SMS queued', 'SMS sent', 'SMS delivered']);
+    expect(await invitations.first().locator('[data-column="patient"]').textContent()).toBe('999 000 0018');
+    expect(await invitations.first().locator('[data-column="staff"]').textContent()).toBe('Dr Sam Patel');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
