@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCodeAt } from '../../infra/local/oidc/totp';
 import {
   launchChromium,
+  reflows,
   seriousAccessibilityViolations,
   signInThroughConsole,
   watchForErrors,
@@ -47,21 +48,6 @@ function demoUser(role: string) {
 
 async function newPage(): Promise<Page> {
   return (await browser.newContext()).newPage();
-}
-
-/** Nothing wider than the viewport, and every visible control inside it (so reachable without scrolling sideways). */
-async function reflows(page: Page): Promise<{ overflow: number; outside: string[] }> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const outside = [...document.querySelectorAll<HTMLElement>('a, button, input, select, textarea, label')]
-      .filter((element) => element.offsetParent !== null && !element.closest('.nhsuk-u-visually-hidden'))
-      .filter((element) => {
-        const box = element.getBoundingClientRect();
-        return box.width > 0 && (box.left < -1 || box.right > width + 1);
-      })
-      .map((element) => element.id || element.textContent?.trim() || element.tagName);
-    return { overflow: document.documentElement.scrollWidth - width, outside };
-  });
 }
 
 describe('a page one’s role does not include', () => {

@@ -76,6 +76,24 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
 }
 
 /**
+ * Nothing wider than the viewport, and every visible control inside it (so reachable without scrolling
+ * sideways): WCAG 1.4.10 reflow, for the 320 CSS pixel and zoom checks.
+ */
+export async function reflows(page: Page): Promise<{ overflow: number; outside: string[] }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const outside = [...document.querySelectorAll<HTMLElement>('a, button, input, select, textarea, label')]
+      .filter((element) => element.offsetParent !== null && !element.closest('.nhsuk-u-visually-hidden'))
+      .filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && (box.left < -1 || box.right > width + 1);
+      })
+      .map((element) => element.id || element.textContent?.trim() || element.tagName);
+    return { overflow: document.documentElement.scrollWidth - width, outside };
+  });
+}
+
+/**
  * Signs a demo member in through the console as a person would (password, then authenticator code) and,
  * on a first sign-in, accepts the acceptable-use policy. Ends on the home page.
  */

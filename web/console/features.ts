@@ -5,7 +5,8 @@ import { ACTION_LABELS } from '../shared/me';
 /**
  * What Clinic Connect does today, so that no screen promises more: the actions that have a page, or a button
  * on one (a test holds this to the page list), and the one-line description the sign-in page and the footer
- * share. Practice settings have an API (the video region) but no screen yet, so no role is told of them.
+ * share. Every action the API knows has a page or a button today: practice settings (the practice's default
+ * video region) have the Practice settings page, `/settings`.
  */
 export const AVAILABLE_ACTIONS: readonly Action[] = [
   'patients.lookup',
@@ -14,6 +15,7 @@ export const AVAILABLE_ACTIONS: readonly Action[] = [
   'consultations.host',
   'staff.manage',
   'audit.read',
+  'practice.settings',
 ];
 
 /** Actions that are a button on another permission's page rather than a page of their own. */

@@ -9,6 +9,7 @@ import { InvitationsPage } from './pages/invites/InvitationsPage';
 import { INVITATIONS_PATH, InvitePage } from './pages/invites/InvitePage';
 import { MyAccountPage } from './pages/MyAccountPage';
 import { FIND_PATIENT_PATH, FindPatientPage } from './pages/patients/FindPatientPage';
+import { PRACTICE_SETTINGS_PATH, PracticeSettingsPage } from './pages/settings/PracticeSettingsPage';
 import { StaffPage } from './pages/staff/StaffPage';
 import type { RouteParams } from './router/router';
 
@@ -81,6 +82,13 @@ export const PAGES: readonly PageDefinition[] = [
     component: AuditReportsPage,
     nav: { label: 'Audit reports' },
     permission: 'audit.read',
+  },
+  {
+    path: PRACTICE_SETTINGS_PATH,
+    title: 'Practice settings',
+    component: PracticeSettingsPage,
+    nav: { label: 'Practice settings' },
+    permission: 'practice.settings',
   },
   { path: '/account', title: 'My account', component: MyAccountPage, nav: { label: 'My account' } },
 ];

@@ -7,6 +7,7 @@ import {
   roleSummary,
 } from '../../../web/console/features';
 import { PAGES } from '../../../web/console/pages';
+import type { Action } from '../../../web/shared/me';
 
 describe('what the console says it does', () => {
   it('is exactly what its pages do: a permission is "available" when some page needs it, or a page has its button', () => {
@@ -17,15 +18,20 @@ describe('what the console says it does', () => {
     for (const action of ACTIONS_WITHIN_PAGES) expect(consultationPage).toContain(`'${action}'`);
   });
 
-  it('lists of a role only what exists today: practice settings have no screen yet', () => {
+  it('lists of a role only what exists today, in the API’s order: practice settings have their page now', () => {
     expect(availablePermissions(['patients.lookup', 'practice.settings', 'consultations.host'])).toEqual([
       'patients.lookup',
+      'practice.settings',
       'consultations.host',
     ]);
+    // An action with no page yet is still left out.
+    expect(availablePermissions(['audit.read', 'not.built' as Action])).toEqual(['audit.read']);
     expect(roleSummary('clinician')).toBe(
       'Can look up patients, invite patients and hold video consultations.',
     );
     expect(roleSummary('compliance_officer')).toBe('Can read audit reports.');
-    expect(roleSummary('practice_admin')).toBe('Can approve and manage staff and read audit reports.');
+    expect(roleSummary('practice_admin')).toBe(
+      'Can approve and manage staff, change practice settings and read audit reports.',
+    );
   });
 });

@@ -7,6 +7,7 @@ import { Link } from '../router/router';
 import { useServices } from '../services';
 import { AUDIT_REPORTS_PATH } from './audit/AuditReportsPage';
 import { FIND_PATIENT_PATH } from './patients/FindPatientPage';
+import { PRACTICE_SETTINGS_PATH } from './settings/PracticeSettingsPage';
 
 type Pending = { status: 'loading' } | { status: 'loaded'; count: number } | { status: 'error' };
 
@@ -141,6 +142,13 @@ export function HomePage() {
           <p>
             <Link href={AUDIT_REPORTS_PATH} id="home-audit-reports">
               Audit reports
+            </Link>
+          </p>
+        )}
+        {me.permissions.includes('practice.settings') && (
+          <p>
+            <Link href={PRACTICE_SETTINGS_PATH} id="home-practice-settings">
+              Practice settings
             </Link>
           </p>
         )}
