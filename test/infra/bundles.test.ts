@@ -92,18 +92,21 @@ async function coldStart(file: string, env: Record<string, string>) {
       [
         '--input-type=module',
         '-e',
-        `const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler);`,
+        // As Lambda's runtime reports an init error: its name and message (Node's own report of an uncaught
+        // error first prints the throwing line, a minified bundle's whole, and a pipe may cut it short).
+        `try { const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler); } ` +
+          'catch (error) { console.error(String(error?.name) + ": " + String(error?.message)); process.exit(1); }',
       ],
       {
         env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-2', AWS_LAMBDA_FUNCTION_NAME: 'f', ...env },
         timeout: 20_000,
-        // Node prints the throwing line of a minified bundle whole: megabytes before the message.
-        maxBuffer: 64 * 1024 * 1024,
       },
     );
     return { ok: true as const, stdout: stdout.trim() };
   } catch (error) {
-    return { ok: false as const, stderr: String((error as { stderr?: string }).stderr ?? error) };
+    const failed = error as { stderr?: string; killed?: boolean; signal?: string | null };
+    const stderr = String(failed.stderr ?? error);
+    return { ok: false as const, stderr: `${failed.killed ? `killed (${failed.signal}) ` : ''}${stderr}` };
   }
 }
 
