@@ -40,6 +40,11 @@ export interface LocalStackOptions {
    * (`LOOKUP_LIMIT_PER_USER_PER_HOUR: '3'`) or a stand-in's (`PDS_PATIENTS_DIR`), e.g. for a test.
    */
   env?: Record<string, string>;
+  /**
+   * Run the event functions on their triggers (queues, schedules, delivery records, meeting events): on by
+   * default. Off for a test that must put every write down to one request (the fuzz suite).
+   */
+  eventFunctions?: boolean;
 }
 
 export interface LocalStack {
@@ -214,7 +219,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const gateway = createGateway({ routes: ROUTES, functions, authorize });
   // Event-driven functions: their trigger's stand-in calls them with AWS's event shapes.
-  for (const definition of EVENT_FUNCTIONS) {
+  for (const definition of options.eventFunctions === false ? [] : EVENT_FUNCTIONS) {
     const trigger = standIns.get(definition.trigger.capability);
     if (!trigger?.trigger)
       throw new Error(`${definition.trigger.capability} cannot trigger ${definition.id}.`);

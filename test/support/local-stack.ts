@@ -16,6 +16,8 @@ export async function startTestStack(
     pdsPatientsDir?: string;
     /** Area and stand-in settings, as `npm start` reads them from its environment. */
     env?: Record<string, string>;
+    /** Run the event functions on their triggers (default); see LocalStackOptions. */
+    eventFunctions?: boolean;
   } = {},
 ) {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'clinic-test-')));
@@ -24,6 +26,7 @@ export async function startTestStack(
     dataDir,
     inMemory: options.inMemory ?? true,
     logLevel: 'ERROR',
+    ...(options.eventFunctions === false ? { eventFunctions: false } : {}),
     env: {
       ...options.env,
       ...(options.pdsPatientsDir ? { PDS_PATIENTS_DIR: options.pdsPatientsDir } : {}),
