@@ -441,7 +441,8 @@ describe.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as 
       // The floor first, whatever the time; then as many more as the time allows, with the next seed.
       const run = async (parameters: fc.Parameters<[Case]>) => {
         const details = await fc.check(property, { ...parameters, endOnFailure: true });
-        if (details.failed) {
+        // A time-boxed run the clock stopped before its first case is no failure: there was nothing to check.
+        if (details.failed && !(details.interrupted && details.numRuns === 0)) {
           // fast-check's report leaves out what failed when it stops at the first failure: say it.
           const cause = details.errorInstance instanceof Error ? details.errorInstance.message : '';
           throw new Error(`${await fc.asyncDefaultReportMessage(details)}\n${cause}`);
