@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { FieldCrypto } from '../crypto/field-crypto';
+import { TIMELINE_VIEW_EVENTS } from '../universal/invite-status';
 import * as z from '../validation/z';
 import { practicePartition } from './record-keys';
 import { INVITE_MESSAGE_FIELD, INVITE_MOBILE_FIELD, INVITE_PATIENT_FIELD, sortKeyOf } from './record-kinds';
@@ -25,31 +26,9 @@ import { UUID_PATTERN, uuidv7Floor } from './time-ids';
 export const INVITE_STATES = ['held', 'open', 'cancelled', 'replaced', 'rejected', 'expired'] as const;
 export type InviteState = (typeof INVITE_STATES)[number];
 
-export const TIMELINE_EVENTS = [
-  'created',
-  'held',
-  'released',
-  'rejected',
-  'queued',
-  'sending',
-  'retrying',
-  'sent',
-  'delivered',
-  'failed',
-  'unknown',
-  'cancelled',
-  'replaced',
-  'expired',
-  // The patient's journey on the join page and in the video (functions/join, functions/consultations).
-  'link-opened',
-  'code-accepted',
-  'locked',
-  'device-check',
-  'waiting',
-  'admitted',
-  'dissent',
-  'consultation-ended',
-] as const;
+// The same steps the console shows (one list, in the module the browser also imports): the text's, then the
+// patient's journey on the join page and in the video (functions/join, functions/consultations).
+export const TIMELINE_EVENTS = TIMELINE_VIEW_EVENTS;
 export type TimelineEvent = (typeof TIMELINE_EVENTS)[number];
 
 export const TimelineEntry = z.object({
