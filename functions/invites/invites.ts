@@ -54,9 +54,16 @@ export interface InvitePolicy {
 export interface InviteDeps {
   fields: FieldCrypto;
   blindIndex: PracticeBlindIndex;
-  parsePhone: (written: string | null | undefined) => PhoneNumberVerdict;
   settings: InvitePolicy;
   now?: () => Date;
+}
+
+/**
+ * This deployment's rule for which numbers may be texted: only for the routes that read a patient's number
+ * (create, opt-out and opt-in). The others work from what those stored, and go without the parser's metadata.
+ */
+export interface PhoneParsing {
+  parsePhone: (written: string | null | undefined) => PhoneNumberVerdict;
 }
 
 /** What the functions that make links and queue texts need besides. */
@@ -478,7 +485,7 @@ function scanCategories(scan: ScanResult): string[] {
 }
 
 export async function createInvite(
-  deps: SendingDeps,
+  deps: SendingDeps & PhoneParsing,
   caller: StaffCaller,
   input: CreateInviteInput,
   idempotencyKey: string,
@@ -863,7 +870,7 @@ export async function rejectHeldMessage(
 // Opt-out and opt-in, recorded by staff on the patient's request.
 
 export async function recordOptChange(
-  deps: InviteDeps,
+  deps: InviteDeps & PhoneParsing,
   caller: StaffCaller,
   lookupId: string,
   change: 'opt-out' | 'opt-in',

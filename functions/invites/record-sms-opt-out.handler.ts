@@ -3,6 +3,7 @@ import { CryptoConfig, functionCrypto } from '../../layers/crypto/function-crypt
 import { functionConfig } from '../../layers/functions/function-config';
 import { httpHandler } from '../../layers/http/pipeline';
 import { practiceStoresFrom } from '../../layers/practice/practice-stores';
+import { phoneNumberPolicyParser } from '../../layers/sms/sms-numbers';
 import { InviteSettings } from './invite-settings';
 import { recordOptChange } from './invites';
 import { recordSmsOptOutRoute } from './routes';
@@ -11,7 +12,7 @@ import { inviteDeps } from './wiring';
 const config = loadConfig([functionConfig(recordSmsOptOutRoute), InviteSettings, CryptoConfig]);
 const crypto = functionCrypto();
 const stores = practiceStoresFrom(config, { crypto: () => crypto.fields });
-const deps = inviteDeps(config, crypto);
+const deps = { ...inviteDeps(config, crypto), parsePhone: phoneNumberPolicyParser(config) };
 
 export const handler = httpHandler(
   recordSmsOptOutRoute,

@@ -33,5 +33,5 @@ export function sendingFunction(route: RouteDefinition) {
     pointers: stores.invitePointers(),
     link: { origin: config.CONSOLE_ORIGIN, expiryHours: config.INVITE_EXPIRY_HOURS },
   };
-  return { stores, deps };
+  return { config, stores, deps };
 }

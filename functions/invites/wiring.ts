@@ -1,18 +1,15 @@
 import type { PracticeCrypto } from '../../layers/crypto/function-crypto';
-import type { SmsNumberSettings } from '../../layers/sms/sms-numbers';
-import { phoneNumberPolicyParser } from '../../layers/sms/sms-numbers';
 import type { InviteSettings } from './invite-settings';
 import type { InviteDeps } from './invites';
 
-/** What every invite route is given from its parsed configuration (plain values; no SDK client here). */
-export function inviteDeps(
-  config: InviteSettings & SmsNumberSettings & { STAGE: string },
-  crypto: PracticeCrypto,
-): InviteDeps {
+/**
+ * What every invite route is given from its parsed configuration (plain values; no SDK client here). The
+ * routes that read a patient's number add `phoneNumberPolicyParser(config)` themselves.
+ */
+export function inviteDeps(config: InviteSettings, crypto: PracticeCrypto): InviteDeps {
   return {
     fields: crypto.fields,
     blindIndex: crypto.blindIndex,
-    parsePhone: phoneNumberPolicyParser(config),
     settings: {
       perNumberPerDay: config.INVITE_LIMIT_PER_NUMBER_PER_DAY,
       perUserPerHour: config.INVITE_LIMIT_PER_USER_PER_HOUR,

@@ -1,5 +1,5 @@
 import { wholeNumberSetting } from '../../layers/config/base-config';
-import { SmsNumberSettings } from '../../layers/sms/sms-numbers';
+import { SmsNumberSettings } from '../../layers/sms/sms-number-settings';
 import * as z from '../../layers/validation/z';
 
 /**

@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { getCountries } from 'libphonenumber-js/mobile';
 import { z } from 'zod';
 import { SENDER_ID_PATTERN } from '../../layers/sms/sms-config';
-import { COUNTRY_LIST_PATTERN } from '../../layers/sms/sms-numbers';
+import { COUNTRY_LIST_PATTERN } from '../../layers/sms/sms-number-settings';
 import { StageConfigError } from '../config';
 import { acknowledge } from '../constructs/acknowledge';
 import { deliveryLogChannel } from '../local/sms/delivery-log-channel';
