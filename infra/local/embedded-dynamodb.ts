@@ -15,6 +15,8 @@ const dynalite = require('dynalite') as (options: Record<string, unknown>) => Se
 export interface EmbeddedDynamo {
   endpoint: string;
   tableNames: Record<TableId, string>;
+  /** Requests answered so far, by DynamoDB operation (`GetItem`, `PutItem`, ...): round trips, for the bench. */
+  operations(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,15 @@ export async function startEmbeddedDynamo(options: {
     deleteTableMs: 0,
     updateTableMs: 0,
   });
+  const operations: Record<string, number> = {};
+  server.on('request', (request) => {
+    // The operation is in the X-Amz-Target header, `DynamoDB_20120810.GetItem`.
+    const operation =
+      String(request.headers['x-amz-target'] ?? 'unknown')
+        .split('.')
+        .pop() ?? 'unknown';
+    operations[operation] = (operations[operation] ?? 0) + 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -47,6 +58,7 @@ export async function startEmbeddedDynamo(options: {
   return {
     endpoint,
     tableNames,
+    operations: () => ({ ...operations }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -54,6 +54,8 @@ export interface LocalStack {
   mailboxUrl: string;
   dynamoEndpoint: string;
   tableNames: Record<string, string>;
+  /** DynamoDB requests the embedded dynalite has answered, by operation. */
+  dynamoOperations(): Record<string, number>;
   demo: DemoData;
   /** The running stand-in of an outside system (its module's local part), for tests and the banner. */
   standIn<C extends Capability>(capability: C): LocalOf<C>;
@@ -261,6 +263,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     mailboxUrl: identity.mailboxUrl,
     dynamoEndpoint: dynamo.endpoint,
     tableNames: dynamo.tableNames,
+    dynamoOperations: dynamo.operations,
     demo,
     standIn<C extends Capability>(capability: C): LocalOf<C> {
       const standIn = standIns.get(capability.id);

@@ -94,6 +94,32 @@ export async function benchLookup(stack: TestStack, options: { requests: number 
     samples.noMatch.push(await timed(lookUp(wrongBirthDate, bearer, 'no-match')));
     samples.health.push(await timed(health));
   }
+  // Round trips: what each request costs dynalite, one request at a time (a background function that runs in
+  // between shows up in one sample, not in the median).
+  const roundTrips = async (work: () => Promise<void>) => {
+    const counts: number[] = [];
+    let operations: Record<string, number> = {};
+    for (let i = 0; i < 21; i++) {
+      const before = stack.dynamoOperations();
+      await work();
+      const after = stack.dynamoOperations();
+      const made = Object.fromEntries(
+        Object.entries(after)
+          .map(([operation, n]) => [operation, n - (before[operation] ?? 0)] as const)
+          .filter(([, n]) => n > 0),
+      );
+      counts.push(Object.values(made).reduce((sum, n) => sum + n, 0));
+      operations = made;
+    }
+    const median = [...counts].sort((a, b) => a - b)[Math.floor(counts.length / 2)] as number;
+    return { dynamoRequests: median, lastOperations: operations };
+  };
+  const bearer = await freshToken();
+  const dynamoRequests = {
+    getItem: await roundTrips(getItem),
+    match: await roundTrips(lookUp(patient.birthDate, bearer, 'match')),
+    noMatch: await roundTrips(lookUp(wrongBirthDate, bearer, 'no-match')),
+  };
   const getItemMs = summarise(samples.getItem);
   const matchMs = summarise(samples.match);
   const noMatchMs = summarise(samples.noMatch);
@@ -103,6 +129,7 @@ export async function benchLookup(stack: TestStack, options: { requests: number 
     matchMs,
     noMatchMs,
     healthMs: summarise(samples.health),
+    dynamoRequests,
     ratios: {
       matchP50: round(matchMs.p50 / getItemMs.p50, 1),
       matchP99: round(matchMs.p99 / getItemMs.p99, 1),
