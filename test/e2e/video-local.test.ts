@@ -42,6 +42,7 @@ type Harness = {
   ): Promise<{ ok: boolean; summary: Record<string, unknown>; statuses: Record<string, string> }>;
   join(joinInfo: JoinInfo): Promise<void>;
   remoteVideo(): RemoteVideo;
+  diagnose(): Promise<unknown>;
   localPreview(): { width: number; playing: boolean };
   leave(): Promise<void>;
   storage(): { local: number; session: number };
@@ -68,13 +69,16 @@ async function until<T>(
   probe: () => Promise<T>,
   ok: (value: T) => boolean,
   what: string,
-  timeoutMs = 15_000,
+  options: { timeoutMs?: number; explain?: () => Promise<unknown> } = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     const value = await probe();
     if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline) {
+      const why = options.explain ? ` (${JSON.stringify(await options.explain().catch(String))})` : '';
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}${why}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -361,11 +365,13 @@ describe('a video consultation on the local media path', () => {
       () => remoteVideo(clinician),
       (v) => v.callbacks > framesBeforeDrop + 10 && v.tracks === 1,
       'video after the rejoin',
+      { explain: () => clinician.evaluate(() => window.harness.diagnose()) },
     );
     await until(
       () => remoteVideo(patient),
       (v) => v.tracks === 1 && v.lastFrameAt > Date.now() - 1_000,
       'patient video after the rejoin',
+      { explain: () => patient.evaluate(() => window.harness.diagnose()) },
     );
     expect(consultation.patient.presence).toBe('joined');
 

@@ -114,6 +114,38 @@ const harness = {
       liveVideoTracks: stream?.getVideoTracks().filter((t) => t.readyState === 'live').length ?? 0,
     };
   },
+  /** What the peer connection and the remote element are doing: for a failure message, not for asserting. */
+  async diagnose() {
+    const pc = (session as unknown as { pc?: RTCPeerConnection } | undefined)?.pc;
+    const inbound: Record<string, unknown>[] = [];
+    for (const report of (await pc?.getStats())?.values() ?? []) {
+      if (report.type === 'inbound-rtp')
+        inbound.push({
+          kind: report.kind,
+          mid: report.mid,
+          packets: report.packetsReceived,
+          framesDecoded: report.framesDecoded,
+        });
+    }
+    const stream = remote.srcObject as MediaStream | null;
+    return {
+      pc: pc && {
+        connection: pc.connectionState,
+        signaling: pc.signalingState,
+        transceivers: pc.getTransceivers().map((t) => ({
+          mid: t.mid,
+          direction: t.direction,
+          current: t.currentDirection,
+          receiving: t.receiver.track.readyState,
+          muted: t.receiver.track.muted,
+          sending: t.sender.track?.kind ?? null,
+        })),
+      },
+      inbound,
+      element: { paused: remote.paused, readyState: remote.readyState, width: remote.videoWidth },
+      streamTracks: stream?.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'live'}`),
+    };
+  },
   leave: () => session?.leave(),
   storage: () => ({ local: localStorage.length, session: sessionStorage.length }),
 };
