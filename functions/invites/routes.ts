@@ -1,5 +1,5 @@
 import type { TableGrants } from '../../layers/functions/definition';
-import { defineRoute } from '../../layers/http/route';
+import { defineRoute, type RouteDefinition } from '../../layers/http/route';
 import { MAX_CLINICIAN_TEXT_CHARS } from '../../layers/universal/invite-message';
 import { INVITE_STATUSES, TIMELINE_VIEW_EVENTS } from '../../layers/universal/invite-status';
 import * as z from '../../layers/validation/z';
@@ -141,6 +141,17 @@ const INVITE_ALARMS = [
   },
 ] as const;
 
+/**
+ * What the three routes that queue a text (create, re-send, release) use, as `sending-wiring.ts` builds them:
+ * the practice keys, the send queue and the link key, the link settings, and time for the queue's answer.
+ */
+const QUEUES_A_TEXT = {
+  uses: ['practice-keys', 'invite-queue', 'invite-link-key'],
+  settings: InviteLinkSettings,
+  lambda: { timeoutSeconds: 15 },
+  tables: practiceData('readwrite', 'any'),
+} satisfies Partial<RouteDefinition>;
+
 export const createInviteRoute = defineRoute({
   id: 'createInvite',
   method: 'POST',
@@ -169,11 +180,8 @@ export const createInviteRoute = defineRoute({
   },
   response: { status: 201, description: 'The invitation (queued, or held for review)', schema: InviteDetail },
   errors: [404, 409, 422, 429, 503],
-  uses: ['practice-keys', 'invite-queue', 'invite-link-key'],
-  settings: InviteLinkSettings,
+  ...QUEUES_A_TEXT,
   alarms: INVITE_ALARMS,
-  lambda: { timeoutSeconds: 15 },
-  tables: practiceData('readwrite', 'any'),
 });
 
 export const listInvitesRoute = defineRoute({
@@ -255,11 +263,8 @@ export const resendInviteRoute = defineRoute({
   },
   response: { status: 201, description: 'The new invitation', schema: InviteDetail },
   errors: [404, 409, 422, 429, 503],
-  uses: ['practice-keys', 'invite-queue', 'invite-link-key'],
-  settings: InviteLinkSettings,
+  ...QUEUES_A_TEXT,
   alarms: INVITE_ALARMS,
-  lambda: { timeoutSeconds: 15 },
-  tables: practiceData('readwrite', 'any'),
 });
 
 export const listHeldMessagesRoute = defineRoute({
@@ -294,10 +299,7 @@ export const releaseHeldMessageRoute = defineRoute({
   request: { params: InviteIdParams },
   response: { status: 200, description: 'The invitation, queued', schema: InviteDetail },
   errors: [404, 409, 422, 503],
-  uses: ['practice-keys', 'invite-queue', 'invite-link-key'],
-  settings: InviteLinkSettings,
-  lambda: { timeoutSeconds: 15 },
-  tables: practiceData('readwrite', 'any'),
+  ...QUEUES_A_TEXT,
 });
 
 export const rejectHeldMessageRoute = defineRoute({
