@@ -14,6 +14,18 @@ const events: { type: string; at: number; reason?: string }[] = [];
 const frames = { count: 0, first: 0, last: 0 };
 let session: VideoSession | undefined;
 
+/** The signalling states each peer connection went through, in order: how the pair negotiated. */
+const negotiations: string[][] = [];
+const NativePeerConnection = window.RTCPeerConnection;
+window.RTCPeerConnection = class extends NativePeerConnection {
+  constructor(configuration?: RTCConfiguration) {
+    super(configuration);
+    const states: string[] = [];
+    negotiations.push(states);
+    this.addEventListener('signalingstatechange', () => states.push(this.signalingState));
+  }
+};
+
 function countFrames(): void {
   remote.requestVideoFrameCallback(() => {
     const now = Date.now();
@@ -146,6 +158,7 @@ const harness = {
       streamTracks: stream?.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'live'}`),
     };
   },
+  negotiations: () => negotiations.map((states) => [...states]),
   leave: () => session?.leave(),
   storage: () => ({ local: localStorage.length, session: sessionStorage.length }),
 };

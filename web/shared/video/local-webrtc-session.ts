@@ -146,7 +146,8 @@ export class LocalWebRtcSession implements VideoSession {
     this.cameraOnNow = true;
     const sender = this.pc?.getSenders().find((s) => s.track === null || s.track?.kind === 'video');
     if (sender) await sender.replaceTrack(track);
-    else if (this.pc) this.pc.addTrack(track, this.localStream);
+    // A polite peer still waiting for the first offer adds all its tracks then (addLocalTracks).
+    else if (this.pc && this.pc.getSenders().length > 0) this.pc.addTrack(track, this.localStream);
     if (this.elements) this.show(this.elements.local, this.localStream);
   }
 
@@ -278,9 +279,17 @@ export class LocalWebRtcSession implements VideoSession {
     pc.oniceconnectionstatechange = () => {
       if (pc.iceConnectionState === 'failed') pc.restartIce();
     };
-    for (const track of this.localStream?.getTracks() ?? []) {
-      if (this.localStream) pc.addTrack(track, this.localStream);
-    }
+    // Only the impolite peer offers first. When both offered at once, the polite one rolled its offer back
+    // while it was still gathering ICE candidates, and Chromium then never gathered any for its answer: no
+    // media either way (about one admit or rejoin in fifteen here). The polite peer adds its tracks when the
+    // offer comes instead (onSignal), so that its answer sends at once, in the same round.
+    if (!this.polite) this.addLocalTracks(pc);
+  }
+
+  /** Once per connection: later camera changes replace a sender's track rather than add one. */
+  private addLocalTracks(pc: RTCPeerConnection): void {
+    if (!this.localStream || pc.getSenders().some((sender) => sender.track !== null)) return;
+    for (const track of this.localStream.getTracks()) pc.addTrack(track, this.localStream);
   }
 
   private async onSignal(data: SignalData): Promise<void> {
@@ -293,6 +302,8 @@ export class LocalWebRtcSession implements VideoSession {
       if (this.ignoreOffer) return;
       await pc.setRemoteDescription(description);
       if (description.type === 'offer') {
+        // The polite peer's tracks join the offer's transceivers (same kinds), so the answer sends them.
+        this.addLocalTracks(pc);
         await pc.setLocalDescription();
         if (pc.localDescription) this.signal({ description: pc.localDescription.toJSON() });
       }
