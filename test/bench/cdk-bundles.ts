@@ -74,6 +74,7 @@ export const FLOORS = {
   'dynamodb-client-only': "the AWS SDK's DynamoDB client making one GetItem",
   'dynamodb-and-powertools':
     'the DynamoDB client and Powertools: the least a route that reads a table carries',
+  'encryption-sdk-only': 'the Encryption SDK as the practice routes configure it, and its raw AES keyring',
 } as const;
 
 /**

@@ -349,6 +349,11 @@ async function main() {
   console.log(
     `Lookup (match) over GetItem: p50 ${lookup.ratios.matchP50}× (goal ≤ 5×), p99 ${lookup.ratios.matchP99}× (goal ≤ 10×)`,
   );
+  const trips = lookup.dynamoRequests;
+  console.log(
+    `DynamoDB requests: a lookup match ${trips.match.dynamoRequests} (${JSON.stringify(trips.match.lastOperations)}), ` +
+      `a no-match ${trips.noMatch.dynamoRequests}, the baseline ${trips.getItem.dynamoRequests}.`,
+  );
   const kms = crypto.kmsCalls;
   console.log(
     `\nKMS calls per practice per ${kms.cacheWindowMs / 60_000}-minute window (mocked KMS): ` +

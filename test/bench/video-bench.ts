@@ -111,10 +111,82 @@ const decoded = (page: Page, selector: string) =>
     selector,
   );
 
-async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 30_000) {
+/** Keeps every RTCPeerConnection a page makes within reach of `peerConnections` (the bench's, not the app's). */
+async function recordPeerConnections(page: Page) {
+  await page.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    const made: RTCPeerConnection[] = [];
+    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = made;
+    window.RTCPeerConnection = class extends Native {
+      constructor(configuration?: RTCConfiguration) {
+        super(configuration);
+        made.push(this);
+        const states: string[] = [];
+        (this as unknown as { __states: string[] }).__states = states;
+        this.addEventListener('signalingstatechange', () => states.push(this.signalingState));
+        this.addEventListener('icegatheringstatechange', () =>
+          states.push(`gathering:${this.iceGatheringState}`),
+        );
+      }
+    };
+  });
+}
+
+/**
+ * What a page's peer connections saw, for a failure's message (not for measuring). No named helpers inside:
+ * the page runs this function's source, without the helpers tsx adds around named functions.
+ */
+const peerConnections = (page: Page) =>
+  page.evaluate(async () => {
+    const made = (window as unknown as { __peerConnections?: RTCPeerConnection[] }).__peerConnections ?? [];
+    return Promise.all(
+      made.map(async (pc) => {
+        const stats = await pc.getStats().catch(() => undefined);
+        const rtp: Record<string, unknown>[] = [];
+        const candidates = { local: 0, remote: 0 };
+        for (const report of stats?.values() ?? []) {
+          if (report.type === 'local-candidate') candidates.local += 1;
+          if (report.type === 'remote-candidate') candidates.remote += 1;
+          if (report.type === 'inbound-rtp' || report.type === 'outbound-rtp')
+            rtp.push({
+              type: report.type,
+              kind: report.kind,
+              packets: report.packetsReceived ?? report.packetsSent,
+              frames: report.framesDecoded ?? report.framesEncoded,
+            });
+        }
+        const candidateLines = [pc.localDescription?.sdp, pc.remoteDescription?.sdp].map(
+          (sdp) => (sdp ?? '').split('\n').filter((line) => line.startsWith('a=candidate')).length,
+        );
+        return {
+          connection: pc.connectionState,
+          ice: pc.iceConnectionState,
+          gathering: pc.iceGatheringState,
+          signaling: pc.signalingState,
+          history: (pc as unknown as { __states?: string[] }).__states,
+          candidates,
+          candidateLines: { local: candidateLines[0], remote: candidateLines[1] },
+          transceivers: pc
+            .getTransceivers()
+            .map((t) => `${t.mid}:${t.currentDirection}:${t.sender.track?.kind ?? 'none'}`),
+          rtp,
+        };
+      }),
+    );
+  });
+
+async function until(
+  probe: () => Promise<boolean>,
+  what: string,
+  explain?: () => Promise<unknown>,
+  timeoutMs = 30_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const seen = explain ? ` (${JSON.stringify(await explain().catch(String))})` : '';
+      throw new Error(`timed out waiting for ${what}${seen}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -154,6 +226,7 @@ export async function benchVideo(runs: number) {
 
     const clinicianContext = await browser.newContext();
     const clinician = await clinicianContext.newPage();
+    await recordPeerConnections(clinician);
     const member = stack.demo.staff.find((s) => s.role === 'clinician');
     if (!member) throw new Error('no demo clinician');
     await signInThroughConsole(clinician, stack.url, member);
@@ -164,6 +237,7 @@ export async function benchVideo(runs: number) {
       const sent = await invited(stack, token, patientRecord);
       const patientContext = await browser.newContext();
       const patient = await patientContext.newPage();
+      await recordPeerConnections(patient);
       await patient.goto(sent.link);
       await patient.waitForSelector('#view-code:not([hidden])');
       await patient.fill('#join-code', sent.code);
@@ -175,12 +249,22 @@ export async function benchVideo(runs: number) {
       await clinician.waitForSelector('#admit');
       const admitAt = Date.now();
       await clinician.click('#admit');
+      const explain = async () => ({
+        run,
+        clinician: await peerConnections(clinician),
+        patient: await peerConnections(patient),
+      });
       await Promise.all([
         until(
           async () => (await decoded(clinician, '#remote-video')) > 0,
           'the clinician seeing the patient',
+          explain,
         ),
-        until(async () => (await decoded(patient, '#remote')) > 0, 'the patient seeing the clinician'),
+        until(
+          async () => (await decoded(patient, '#remote')) > 0,
+          'the patient seeing the clinician',
+          explain,
+        ),
       ]);
       admitToVideo.push(Date.now() - admitAt);
       await clinician.click('#end');
