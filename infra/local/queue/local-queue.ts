@@ -85,7 +85,11 @@ export interface LocalQueue {
   deadLetters(): DeadLetter[];
   /** Resolves when nothing is waiting or in flight (dead letters aside). */
   idle(timeoutMs?: number): Promise<void>;
-  close(): void;
+  /**
+   * Stops delivering, then waits (up to `timeoutMs`) for the batches in flight: a stack that closes the
+   * queue before the stand-ins its consumer calls (the SMS service) must not cut a send off halfway.
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export function createLocalQueue(options: LocalQueueOptions & { endpoint: string }): LocalQueue {
@@ -314,9 +318,11 @@ export function createLocalQueue(options: LocalQueueOptions & { endpoint: string
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-    close() {
+    async close(timeoutMs = 10_000) {
       closed = true;
       if (timer) clearTimeout(timer);
+      const deadline = Date.now() + timeoutMs;
+      while (running > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     },
   };
 }

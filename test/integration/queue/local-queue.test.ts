@@ -11,7 +11,7 @@ let server: Server | undefined;
 let queue: LocalQueue | undefined;
 
 afterEach(async () => {
-  queue?.close();
+  await queue?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   server = undefined;
 });
