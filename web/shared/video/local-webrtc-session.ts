@@ -281,7 +281,7 @@ export class LocalWebRtcSession implements VideoSession {
     };
     // Only the impolite peer offers first. When both offered at once, the polite one rolled its offer back
     // while it was still gathering ICE candidates, and Chromium then never gathered any for its answer: no
-    // media either way (about one admit or rejoin in fifteen here). The polite peer adds its tracks when the
+    // media either way (about one admit in eight in the bench). The polite peer adds its tracks when the
     // offer comes instead (onSignal), so that its answer sends at once, in the same round.
     if (!this.polite) this.addLocalTracks(pc);
   }
