@@ -7,6 +7,7 @@ import { launchChromium, signInThroughConsole } from '../support/browser';
 import { invite, lookUp, patientsWithMobiles, phoneMessages, waitForStatus } from '../support/invites';
 import { startTestStack } from '../support/local-stack';
 import { signedInDemoMember } from '../support/lookups';
+import { peerConnections, recordPeerConnections } from '../support/peer-connections';
 import { percentile, round } from './stats';
 
 /** The issue's budget: the join page's JavaScript before the video SDK is fetched. */
@@ -110,70 +111,6 @@ const decoded = (page: Page, selector: string) =>
     (s) => document.querySelector<HTMLVideoElement>(s)?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
     selector,
   );
-
-/** Keeps every RTCPeerConnection a page makes within reach of `peerConnections` (the bench's, not the app's). */
-async function recordPeerConnections(page: Page) {
-  await page.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    const made: RTCPeerConnection[] = [];
-    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = made;
-    window.RTCPeerConnection = class extends Native {
-      constructor(configuration?: RTCConfiguration) {
-        super(configuration);
-        made.push(this);
-        const states: string[] = [];
-        (this as unknown as { __states: string[] }).__states = states;
-        this.addEventListener('signalingstatechange', () => states.push(this.signalingState));
-        this.addEventListener('icegatheringstatechange', () =>
-          states.push(`gathering:${this.iceGatheringState}`),
-        );
-      }
-    };
-  });
-}
-
-/**
- * What a page's peer connections saw, for a failure's message (not for measuring). No named helpers inside:
- * the page runs this function's source, without the helpers tsx adds around named functions.
- */
-const peerConnections = (page: Page) =>
-  page.evaluate(async () => {
-    const made = (window as unknown as { __peerConnections?: RTCPeerConnection[] }).__peerConnections ?? [];
-    return Promise.all(
-      made.map(async (pc) => {
-        const stats = await pc.getStats().catch(() => undefined);
-        const rtp: Record<string, unknown>[] = [];
-        const candidates = { local: 0, remote: 0 };
-        for (const report of stats?.values() ?? []) {
-          if (report.type === 'local-candidate') candidates.local += 1;
-          if (report.type === 'remote-candidate') candidates.remote += 1;
-          if (report.type === 'inbound-rtp' || report.type === 'outbound-rtp')
-            rtp.push({
-              type: report.type,
-              kind: report.kind,
-              packets: report.packetsReceived ?? report.packetsSent,
-              frames: report.framesDecoded ?? report.framesEncoded,
-            });
-        }
-        const candidateLines = [pc.localDescription?.sdp, pc.remoteDescription?.sdp].map(
-          (sdp) => (sdp ?? '').split('\n').filter((line) => line.startsWith('a=candidate')).length,
-        );
-        return {
-          connection: pc.connectionState,
-          ice: pc.iceConnectionState,
-          gathering: pc.iceGatheringState,
-          signaling: pc.signalingState,
-          history: (pc as unknown as { __states?: string[] }).__states,
-          candidates,
-          candidateLines: { local: candidateLines[0], remote: candidateLines[1] },
-          transceivers: pc
-            .getTransceivers()
-            .map((t) => `${t.mid}:${t.currentDirection}:${t.sender.track?.kind ?? 'none'}`),
-          rtp,
-        };
-      }),
-    );
-  });
 
 async function until(
   probe: () => Promise<boolean>,

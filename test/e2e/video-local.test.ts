@@ -14,6 +14,7 @@ import { createSignallingServer, type SignallingServer } from '../../infra/local
 import type { JoinInfo } from '../../layers/meetings/join-info';
 import type { MeetingEvent } from '../../layers/meetings/meeting-events';
 import { launchChromium, watchForErrors } from '../support/browser';
+import { peerConnections, recordPeerConnections } from '../support/peer-connections';
 
 /**
  * Two people on video through the local media path, in headless Chromium with fake camera and microphone:
@@ -42,8 +43,6 @@ type Harness = {
   ): Promise<{ ok: boolean; summary: Record<string, unknown>; statuses: Record<string, string> }>;
   join(joinInfo: JoinInfo): Promise<void>;
   remoteVideo(): RemoteVideo;
-  diagnose(): Promise<unknown>;
-  negotiations(): string[][];
   localPreview(): { width: number; playing: boolean };
   leave(): Promise<void>;
   storage(): { local: number; session: number };
@@ -213,6 +212,7 @@ describe('a video consultation on the local media path', () => {
     const patientContext = await browser.newContext();
     const clinician = await clinicianContext.newPage();
     const patient = await patientContext.newPage();
+    await Promise.all([clinician, patient].map((page) => recordPeerConnections(page)));
     const errors = [...watchForErrors(clinician), ...watchForErrors(patient)];
     await clinician.goto(`${origin}/`);
     await patient.goto(`${origin}/`);
@@ -312,9 +312,11 @@ describe('a video consultation on the local media path', () => {
     // One side offered and the other answered: no glare, so no offer was rolled back (when both offered, the
     // side that rolled back sometimes never gathered ICE candidates again, and neither side got media).
     const [clinicianSide, patientSide] = await Promise.all(
-      [clinician, patient].map((page) => page.evaluate(() => window.harness.negotiations()[0])),
+      [clinician, patient].map(async (page) => (await peerConnections(page))[0]?.history),
     );
-    expect([clinicianSide, patientSide].map((states) => states?.[0]).sort()).toEqual([
+    const firstSignalling = (history: string[] | undefined) =>
+      history?.find((state) => !state.startsWith('gathering:'));
+    expect([clinicianSide, patientSide].map(firstSignalling).sort()).toEqual([
       'have-local-offer',
       'have-remote-offer',
     ]);
@@ -368,13 +370,13 @@ describe('a video consultation on the local media path', () => {
       () => remoteVideo(clinician),
       (v) => v.callbacks > framesBeforeDrop + 10 && v.tracks === 1,
       'video after the rejoin',
-      { explain: () => clinician.evaluate(() => window.harness.diagnose()) },
+      { explain: () => peerConnections(clinician) },
     );
     await until(
       () => remoteVideo(patient),
       (v) => v.tracks === 1 && v.lastFrameAt > Date.now() - 1_000,
       'patient video after the rejoin',
-      { explain: () => patient.evaluate(() => window.harness.diagnose()) },
+      { explain: () => peerConnections(patient) },
     );
     expect(consultation.patient.presence).toBe('joined');
 

@@ -14,18 +14,6 @@ const events: { type: string; at: number; reason?: string }[] = [];
 const frames = { count: 0, first: 0, last: 0 };
 let session: VideoSession | undefined;
 
-/** The signalling states each peer connection went through, in order: how the pair negotiated. */
-const negotiations: string[][] = [];
-const NativePeerConnection = window.RTCPeerConnection;
-window.RTCPeerConnection = class extends NativePeerConnection {
-  constructor(configuration?: RTCConfiguration) {
-    super(configuration);
-    const states: string[] = [];
-    negotiations.push(states);
-    this.addEventListener('signalingstatechange', () => states.push(this.signalingState));
-  }
-};
-
 function countFrames(): void {
   remote.requestVideoFrameCallback(() => {
     const now = Date.now();
@@ -126,39 +114,6 @@ const harness = {
       liveVideoTracks: stream?.getVideoTracks().filter((t) => t.readyState === 'live').length ?? 0,
     };
   },
-  /** What the peer connection and the remote element are doing: for a failure message, not for asserting. */
-  async diagnose() {
-    const pc = (session as unknown as { pc?: RTCPeerConnection } | undefined)?.pc;
-    const inbound: Record<string, unknown>[] = [];
-    for (const report of (await pc?.getStats())?.values() ?? []) {
-      if (report.type === 'inbound-rtp')
-        inbound.push({
-          kind: report.kind,
-          mid: report.mid,
-          packets: report.packetsReceived,
-          framesDecoded: report.framesDecoded,
-        });
-    }
-    const stream = remote.srcObject as MediaStream | null;
-    return {
-      pc: pc && {
-        connection: pc.connectionState,
-        signaling: pc.signalingState,
-        transceivers: pc.getTransceivers().map((t) => ({
-          mid: t.mid,
-          direction: t.direction,
-          current: t.currentDirection,
-          receiving: t.receiver.track.readyState,
-          muted: t.receiver.track.muted,
-          sending: t.sender.track?.kind ?? null,
-        })),
-      },
-      inbound,
-      element: { paused: remote.paused, readyState: remote.readyState, width: remote.videoWidth },
-      streamTracks: stream?.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'live'}`),
-    };
-  },
-  negotiations: () => negotiations.map((states) => [...states]),
   leave: () => session?.leave(),
   storage: () => ({ local: localStorage.length, session: sessionStorage.length }),
 };

@@ -56,6 +56,8 @@ export class LocalWebRtcSession implements VideoSession {
   private joinToken?: string;
   private attendeeId?: string;
   private pc?: RTCPeerConnection;
+  /** The connection this side's tracks were added to (the polite side adds them only with the first offer). */
+  private tracksAddedTo?: RTCPeerConnection;
   private peerId?: string;
   private polite = false;
   private makingOffer = false;
@@ -147,7 +149,7 @@ export class LocalWebRtcSession implements VideoSession {
     const sender = this.pc?.getSenders().find((s) => s.track === null || s.track?.kind === 'video');
     if (sender) await sender.replaceTrack(track);
     // A polite peer still waiting for the first offer adds all its tracks then (addLocalTracks).
-    else if (this.pc && this.pc.getSenders().length > 0) this.pc.addTrack(track, this.localStream);
+    else if (this.pc && this.tracksAddedTo === this.pc) this.pc.addTrack(track, this.localStream);
     if (this.elements) this.show(this.elements.local, this.localStream);
   }
 
@@ -288,7 +290,8 @@ export class LocalWebRtcSession implements VideoSession {
 
   /** Once per connection: later camera changes replace a sender's track rather than add one. */
   private addLocalTracks(pc: RTCPeerConnection): void {
-    if (!this.localStream || pc.getSenders().some((sender) => sender.track !== null)) return;
+    if (!this.localStream || this.tracksAddedTo === pc) return;
+    this.tracksAddedTo = pc;
     for (const track of this.localStream.getTracks()) pc.addTrack(track, this.localStream);
   }
 
